@@ -1,0 +1,113 @@
+"""Extension points the other apps fill in at start-up (in their AppConfig.ready).
+
+bookings never imports meetings, payments or integrations; they register here
+instead, so the booking pages can show what those apps know about a booking.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
+
+from django.http import HttpRequest
+from django.utils.safestring import SafeString
+
+if TYPE_CHECKING:
+    from clinicpro.models import Clinic
+
+    from .models import Booking, Practitioner
+
+Role = Literal["patient", "host"]
+
+
+@dataclass(frozen=True)
+class MeetingPlatform:
+    key: str
+    label: str
+    usable: bool
+    # Why it cannot be used yet, and where to fix that (e.g. the integrations page).
+    reason: str = ""
+    fix_url: str = ""
+
+
+@dataclass(frozen=True)
+class Conference:
+    """What a person sees about a booking's online meeting."""
+
+    join_url: str  # always a ClinicPro /j/<token> link for the given role
+    provider_label: str
+    status: str
+    status_label: str
+    is_fallback: bool = False
+    notice: str = ""
+
+
+@dataclass(frozen=True)
+class BusyInterval:
+    start: datetime
+    end: datetime
+
+
+PlatformSource = Callable[["Clinic", "Practitioner | None"], list[MeetingPlatform]]
+ConferenceSource = Callable[["Booking", Role], "Conference | None"]
+BusySource = Callable[["Practitioner", datetime, datetime], list[BusyInterval]]
+PanelSource = Callable[[HttpRequest, "Booking"], SafeString | str]
+BannerSource = Callable[[HttpRequest], list[str]]
+
+_platform_sources: list[PlatformSource] = []
+_conference_sources: list[ConferenceSource] = []
+_busy_sources: list[BusySource] = []
+_panel_sources: list[PanelSource] = []
+_banner_sources: list[BannerSource] = []
+
+
+def _register(registry: list, source: Callable) -> Callable:
+    if source not in registry:
+        registry.append(source)
+    return source
+
+
+def register_platform_source(source: PlatformSource) -> PlatformSource:
+    return _register(_platform_sources, source)
+
+
+def register_conference_source(source: ConferenceSource) -> ConferenceSource:
+    return _register(_conference_sources, source)
+
+
+def register_busy_source(source: BusySource) -> BusySource:
+    return _register(_busy_sources, source)
+
+
+def register_dashboard_panel(source: PanelSource) -> PanelSource:
+    """HTML shown on a booking's dashboard page (meeting status, audit trail, actions)."""
+    return _register(_panel_sources, source)
+
+
+def register_dashboard_banner(source: BannerSource) -> BannerSource:
+    """Warnings shown at the top of a clinic's dashboard (failed meetings, reconnect needed)."""
+    return _register(_banner_sources, source)
+
+
+def meeting_platforms(clinic: "Clinic", practitioner: "Practitioner | None" = None) -> list[MeetingPlatform]:
+    return [platform for source in _platform_sources for platform in source(clinic, practitioner)]
+
+
+def conference_for(booking: "Booking", role: Role) -> Conference | None:
+    for source in _conference_sources:
+        conference = source(booking, role)
+        if conference is not None:
+            return conference
+    return None
+
+
+def busy_intervals(practitioner: "Practitioner", start: datetime, end: datetime) -> list[BusyInterval]:
+    return [interval for source in _busy_sources for interval in source(practitioner, start, end)]
+
+
+def dashboard_panels(request: HttpRequest, booking: "Booking") -> list[SafeString | str]:
+    return [source(request, booking) for source in _panel_sources]
+
+
+def dashboard_banners(request: HttpRequest) -> list[str]:
+    return [banner for source in _banner_sources for banner in source(request)]

@@ -1,0 +1,18 @@
+from .availability import AvailabilityException, WorkingHours
+from .booking import ACTIVE_STATUSES, Booking, BookingStatus, CancelledBy
+from .patient import Patient
+from .practitioner import Practitioner
+from .service import ConfirmationPolicy, Service
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "AvailabilityException",
+    "Booking",
+    "BookingStatus",
+    "CancelledBy",
+    "ConfirmationPolicy",
+    "Patient",
+    "Practitioner",
+    "Service",
+    "WorkingHours",
+]

@@ -1,0 +1,3 @@
+from .tenancy import Clinic, Invitation, Membership, Role
+
+__all__ = ["Clinic", "Invitation", "Membership", "Role"]

@@ -1,0 +1,61 @@
+"""Resolve the clinic of a dashboard request, and guard owner-only actions.
+
+Every dashboard view under /c/<slug>/ goes through `clinic_view`: the clinic is
+found only through a membership of the signed-in user, so another clinic's slug
+answers 404 exactly like a slug that does not exist.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from .models import Clinic, Membership, Role
+
+
+def membership_for(request: HttpRequest, clinic_slug: str) -> Membership:
+    """The signed-in user's membership of the clinic, or 404."""
+    if not request.user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.select_related("clinic")
+        .filter(user=request.user, clinic__slug=clinic_slug, clinic__is_active=True)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such clinic.")
+    return membership
+
+
+def clinic_view(*, roles: tuple[str, ...] | None = None) -> Callable:
+    """Decorate a view taking `clinic_slug`; it receives `request.clinic` and `request.membership`.
+
+    `roles` limits the view to members holding one of them (403 for other members).
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, clinic_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            membership = membership_for(request, clinic_slug)
+            if roles is not None and membership.role not in roles:
+                raise PermissionDenied("Only a clinic owner can do this.")
+            request.membership = membership  # type: ignore[attr-defined]
+            request.clinic = membership.clinic  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+owner_only = clinic_view(roles=(Role.OWNER,))
+
+
+def clinics_of(user: Any) -> list[Clinic]:
+    if not user.is_authenticated:
+        return []
+    return list(Clinic.objects.filter(memberships__user=user, is_active=True).order_by("name"))

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from . import health, views
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("dashboard/", views.dashboard_home, name="dashboard_home"),
+    path("", include("clinicpro.urls_members")),
+    path("", include("bookings.urls")),
+    path("", include("meetings.urls")),
+    path("", include("integrations.urls")),
+    path("", include("payments.urls")),
+]
+
+if settings.SANDBOX_ENABLED:
+    urlpatterns.append(path("sandbox/", include("sandbox.urls")))

@@ -1,0 +1,95 @@
+"""The contract every meeting provider fulfils.
+
+A provider only talks to its vendor: it never writes Meeting status, attempts
+or audit rows. The one caller (meetings.services) does that, and maps every
+vendor failure it sees through `MeetingProviderError`.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from bookings.models import Booking
+
+
+class MeetingProviderError(Exception):
+    """A provider call failed.
+
+    permanent: retrying the same call will not help (bad request, forbidden, quota for the day).
+    retry_after: seconds the vendor asked us to wait (429 Retry-After), if any.
+    reconnect: the credential is expired or revoked; the owner must reconnect the account.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        reconnect: bool = False,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.permanent = permanent or reconnect
+        self.retry_after = retry_after
+        self.reconnect = reconnect
+        self.status_code = status_code
+
+
+@dataclass
+class MeetingRecord:
+    """What a provider knows about one meeting."""
+
+    external_id: str
+    join_url: str
+    host_url: str = ""
+    passcode: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MeetingRequest:
+    """What a provider needs to create or update a meeting; never the patient's name."""
+
+    booking: Booking
+    # Stable per meeting row: providers derive idempotency keys from it (Google event id, Graph transactionId).
+    idempotency_key: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    settings: dict[str, Any]
+
+
+class MeetingProvider:
+    key: ClassVar[str]
+    label: ClassVar[str]
+    # False when moving the time means a new meeting (the caller then deletes and creates).
+    supports_update: ClassVar[bool] = True
+
+    def __init__(self, *, clinic: Any, practitioner: Any = None) -> None:
+        self.clinic = clinic
+        self.practitioner = practitioner
+
+    def create(self, request: MeetingRequest) -> MeetingRecord:
+        raise NotImplementedError
+
+    def update(self, record: MeetingRecord, request: MeetingRequest) -> MeetingRecord:
+        raise NotImplementedError
+
+    def delete(self, record: MeetingRecord) -> None:
+        """Remove the meeting at the vendor. Already gone counts as done."""
+        raise NotImplementedError
+
+    def find(self, request: MeetingRequest) -> MeetingRecord | None:
+        """Look for a meeting created by an earlier attempt whose response was lost."""
+        return None
+
+    def host_url(self, record: MeetingRecord) -> str:
+        """A fresh host link at join time (Zoom start URLs expire)."""
+        return record.host_url
+
+    @classmethod
+    def is_usable(cls, *, clinic: Any, practitioner: Any = None) -> tuple[bool, str]:
+        """Whether this provider can create meetings for this clinic/practitioner, and why not."""
+        return True, ""

@@ -5,12 +5,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinicpro
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint bench check-postgres chromium clean
+.PHONY: run test install lint bench check-postgres check-redis chromium clean
 
 $(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "ClinicPro needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1). Set PYTHON=python3.11 (or newer)."; exit 2; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
@@ -19,33 +22,48 @@ $(STAMP): requirements.txt
 install: $(STAMP)
 
 # Demo on the embedded default: SQLite under var/, tasks in-process, sandbox emulators, console email.
-# With REDIS_URL set, a Celery worker and beat start alongside the web server.
+# With REDIS_URL set, a Celery worker and beat start alongside the web server and stop with it.
+run: export DEBUG := 1
+run: export SITE_URL := $(or $(SITE_URL),http://$(HOST):$(PORT))
 run: install
 	mkdir -p var
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
 	@if [ -n "$$REDIS_URL" ]; then \
-		DEBUG=1 $(BIN)/celery -A clinicpro worker -l info --concurrency=2 & \
-		DEBUG=1 $(BIN)/celery -A clinicpro beat -l info --schedule var/celerybeat-schedule & \
-	fi; \
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+		trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
+		$(BIN)/celery -A clinicpro worker -l info --concurrency=2 & \
+		$(BIN)/celery -A clinicpro beat -l info --schedule var/celerybeat-schedule & \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	else \
+		exec $(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	fi
 
 check-postgres: install
-	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python -c "import environ, psycopg, sys; \
-	c = environ.Env.db_url_config(__import__('os').environ['DATABASE_URL']); \
+	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python -c "import environ, os, psycopg; \
+	c = environ.Env.db_url_config(os.environ['DATABASE_URL']); \
 	psycopg.connect(host=c['HOST'] or None, port=c['PORT'] or None, user=c['USER'] or None, password=c['PASSWORD'] or None, dbname='postgres', connect_timeout=3).close()" \
 	2>/dev/null || { echo; echo "PostgreSQL is not answering at $${DATABASE_URL:-$(TEST_DATABASE_URL)}."; \
 	echo "Start it with: pg_ctlcluster --skip-systemctl-redirect \$$(ls /etc/postgresql) main start"; \
-	echo "(or set DATABASE_URL to a running server), then run 'make test' again."; exit 2; }
+	echo "(or 'docker compose up -d postgres', or set DATABASE_URL to a running server), then run 'make test' again."; exit 2; }
+
+check-redis: install
+	@REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} $(BIN)/python -c "import os, redis; \
+	redis.Redis.from_url(os.environ['REDIS_URL'], socket_connect_timeout=3).ping()" \
+	2>/dev/null || { echo; echo "Redis is not answering at $${REDIS_URL:-$(TEST_REDIS_URL)} (the worker tests need it)."; \
+	echo "Start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no"; \
+	echo "(or 'docker compose up -d redis', or set REDIS_URL to a running server), then run 'make test' again."; exit 2; }
 
 # Browser tests need Debian's chromium; install it when missing and we may.
 chromium:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || \
 	{ echo "Chromium is missing: install it with 'apt-get install chromium'."; exit 2; }
 
-test: install check-postgres chromium
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python manage.py makemigrations --check --dry-run --settings=clinicpro.test_settings
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/pytest
+test: export DATABASE_URL := $(or $(DATABASE_URL),$(TEST_DATABASE_URL))
+test: export REDIS_URL := $(or $(REDIS_URL),$(TEST_REDIS_URL))
+test: install check-postgres check-redis chromium
+	@# (the database itself need not exist yet: pytest creates its own test database)
+	$(BIN)/python -W ignore::RuntimeWarning manage.py makemigrations --check --dry-run --settings=clinicpro.test_settings
+	$(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check .

@@ -109,7 +109,7 @@ def celery_worker(transactional_db):
 
     env = os.environ.copy()
     env.update(
-        DJANGO_SETTINGS_MODULE="clinicpro.test_settings",
+        DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "clinicpro.test_settings"),
         DATABASE_URL=_database_url_for_worker(),
         REDIS_URL=settings.REDIS_URL,
         CELERY_TASK_ALWAYS_EAGER="0",
@@ -168,3 +168,60 @@ def page(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+# --- Booking pages: stand-ins for the apps that fill bookings.hooks -----------------------
+
+
+@pytest.fixture
+def web_platforms(monkeypatch):
+    """The meeting platforms the service editor offers, as the meetings app would report them."""
+    from bookings import hooks
+
+    def platforms(clinic, practitioner):
+        return [
+            hooks.MeetingPlatform(key="selfhosted", label="ClinicPro room", usable=True),
+            hooks.MeetingPlatform(
+                key="zoom", label="Zoom", usable=False, reason="Connect your Zoom account first.",
+                fix_url="/integrations/",
+            ),
+        ]
+
+    monkeypatch.setattr(hooks, "_platform_sources", [platforms])
+    return platforms
+
+
+@pytest.fixture
+def web_conference(monkeypatch, settings):
+    """A meeting link for every confirmed online booking, one per role, as the meetings app would give."""
+    from bookings import hooks
+    from bookings.models import BookingStatus
+
+    def conference(booking, role):
+        if not booking.is_online or booking.status != BookingStatus.CONFIRMED:
+            return None
+        return hooks.Conference(
+            join_url=f"{settings.SITE_URL}/j/{role}-{booking.pk}",
+            provider_label="ClinicPro room",
+            status="active",
+            status_label="Ready",
+        )
+
+    monkeypatch.setattr(hooks, "_conference_sources", [conference])
+    return conference
+
+
+@pytest.fixture
+def make_booking(django_capture_on_commit_callbacks, service, practitioner):
+    """Book through the service at any time (no availability check); the service's policy sets the status."""
+    from bookings import services
+
+    def make(starts_at, *, on=None, who=None, name="Achieng Otieno", email="achieng@example.com",
+             phone="0712 345 678"):
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.booking_create(
+                service=on or service, practitioner=who or practitioner, starts_at=starts_at, patient_name=name,
+                patient_email=email, patient_phone=phone, enforce_availability=False,
+            )
+
+    return make

@@ -8,7 +8,15 @@ class BookingError(Exception):
 
 
 class SlotTaken(BookingError):
+    """Someone else got the time first (the database refused the overlap)."""
+
     default_message = "Sorry, that slot was just taken. Please pick another time."
+
+
+class SlotUnavailable(BookingError):
+    """The time is not one the practitioner offers: outside hours, too soon, too far ahead, or busy."""
+
+    default_message = "That time is not available. Please pick another slot."
 
 
 class InvalidTransition(BookingError):

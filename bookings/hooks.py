@@ -4,6 +4,7 @@ bookings never imports meetings, payments or integrations; they register here
 instead, so the booking pages can show what those apps know about a booking.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from clinicpro.models import Clinic
 
     from .models import Booking, Practitioner
+
+logger = logging.getLogger(__name__)
 
 Role = Literal["patient", "host"]
 
@@ -111,3 +114,28 @@ def dashboard_panels(request: HttpRequest, booking: "Booking") -> list[SafeStrin
 
 def dashboard_banners(request: HttpRequest) -> list[str]:
     return [banner for source in _banner_sources for banner in source(request)]
+
+
+@dataclass(frozen=True)
+class BusyReport:
+    """Busy times from every source that answered, and the labels of those that did not."""
+
+    intervals: list[BusyInterval]
+    failed_sources: list[str]
+
+
+def busy_report(practitioner: "Practitioner", start: datetime, end: datetime) -> BusyReport:
+    """Like `busy_intervals`, but a source that raises is logged and skipped.
+
+    An external calendar that is down must never stop a patient from booking.
+    """
+    intervals: list[BusyInterval] = []
+    failed: list[str] = []
+    for source in _busy_sources:
+        try:
+            intervals.extend(source(practitioner, start, end))
+        except Exception:
+            label = getattr(source, "__qualname__", repr(source))
+            logger.exception("Busy-time source %s failed for practitioner %s", label, practitioner.pk)
+            failed.append(label)
+    return BusyReport(intervals=intervals, failed_sources=failed)

@@ -2,7 +2,9 @@
 
 Every signal is sent with `sender=Booking` and `booking=<Booking>`;
 `booking_rescheduled` also carries `previous_starts_at` and `previous_ends_at`;
-`booking_cancelled` carries `was_confirmed`.
+`booking_cancelled` carries `was_confirmed` (whether the slot had been confirmed,
+so listeners know a meeting or payment may exist). A transaction that rolls back
+sends nothing.
 """
 
 from django.dispatch import Signal
@@ -11,4 +13,7 @@ booking_created = Signal()
 booking_confirmed = Signal()
 booking_rescheduled = Signal()
 booking_cancelled = Signal()
+booking_declined = Signal()
 booking_hold_expired = Signal()
+booking_completed = Signal()
+booking_no_show = Signal()

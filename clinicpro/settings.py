@@ -9,12 +9,27 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
+from environ.fileaware_mapping import FileAwareMapping
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.FileAwareEnv()
+
+class _SecretFiles(FileAwareMapping):
+    """`NAME_FILE` support that drops the trailing newline most secret files end with."""
+
+    def __getitem__(self, key: str) -> str:
+        value = super().__getitem__(key)
+        return value.strip() if self.env.get(key + "_FILE") else value
+
+
+class _Env(environ.FileAwareEnv):
+    ENVIRON = _SecretFiles()
+
+
+env = _Env()
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -36,6 +51,14 @@ if not DEBUG:
             "(generate one with: python -c 'from cryptography.fernet import Fernet; "
             "print(Fernet.generate_key().decode())')."
         )
+
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe base64-encoded bytes): {exc}"
+        ) from None
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -106,19 +129,30 @@ VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'clinicpro.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # An unreachable server should fail a request (and /healthz) quickly, not hang it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 3},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Celery ----------------------------------------------------------------------
-# Without Redis the tasks run in-process, so the demo works with no services at all.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Without a broker the tasks run in-process, so the demo works with no services at all.
+# CELERY_BROKER_URL defaults to REDIS_URL; set it to an amqp:// URL to use RabbitMQ instead.
+_IN_PROCESS_BROKER = "memory://localhost/"
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or _IN_PROCESS_BROKER)
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL == _IN_PROCESS_BROKER)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -129,6 +163,8 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=120)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=90)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# /healthz reports the worker as stale when beat's heartbeat task has not run for this long.
+WORKER_HEARTBEAT_MAX_AGE_SECONDS = env.int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "clinicpro.tasks.record_worker_heartbeat", "schedule": 30.0},
     "expire-payment-holds": {"task": "bookings.tasks.expire_holds", "schedule": 60.0},
@@ -171,9 +207,7 @@ SOCIALACCOUNT_PROVIDERS = {
 # --- Email ---------------------------------------------------------------------
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "anymail.backends.amazon_ses.EmailBackend",
+    default="django.core.mail.backends.console.EmailBackend" if DEBUG else "anymail.backends.amazon_ses.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ClinicPro <no-reply@clinicpro.local>")
 ANYMAIL = env.dict("ANYMAIL", default={})
@@ -220,5 +254,65 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # urllib3 logs full request lines (query strings, tokens) at DEBUG: keep it quiet at any LOG_LEVEL.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}},
 }
+
+# --- Meetings ------------------------------------------------------------------------
+# The Jitsi-compatible server that hosts self-hosted rooms, unless a clinic names its own.
+MEETINGS_SELFHOSTED_BASE_URL = env.str("MEETINGS_SELFHOSTED_BASE_URL", default="https://meet.clinicpro.local").rstrip(
+    "/"
+)
+# Provider attempts before the clinic's fallback provider takes over.
+MEETINGS_MAX_ATTEMPTS = env.int("MEETINGS_MAX_ATTEMPTS", default=5)
+# Exponential backoff with full jitter between attempts: base * 2**n seconds, at most the cap.
+MEETINGS_RETRY_BASE_SECONDS = env.float("MEETINGS_RETRY_BASE_SECONDS", default=5.0)
+MEETINGS_RETRY_CAP_SECONDS = env.float("MEETINGS_RETRY_CAP_SECONDS", default=600.0)
+# A `creating` claim older than this is taken to belong to a worker that died; the sweeper releases it.
+MEETINGS_CLAIM_TIMEOUT_SECONDS = env.int("MEETINGS_CLAIM_TIMEOUT_SECONDS", default=300)
+# How far ahead the sweeper looks for confirmed online bookings without a link.
+MEETINGS_SWEEP_HORIZON_HOURS = env.int("MEETINGS_SWEEP_HORIZON_HOURS", default=48)
+# A booking this close to its start with no working link is logged at ERROR and shown on the dashboard.
+MEETINGS_URGENT_MINUTES = env.int("MEETINGS_URGENT_MINUTES", default=60)
+
+# --- Integrations: OAuth connections to Google, Zoom and Microsoft ----------------------
+# With the sandbox on, every provider endpoint points at the emulators under SANDBOX_BASE_URL
+# and the app credentials default to the emulators' demo values, so nothing needs configuring.
+INTEGRATIONS_USE_SANDBOX = env.bool("INTEGRATIONS_USE_SANDBOX", default=SANDBOX_ENABLED)
+SANDBOX_BASE_URL = env.str("SANDBOX_BASE_URL", default=SITE_URL + "/sandbox").rstrip("/")
+
+
+def _integration_secret(name: str, sandbox_value: str) -> str:
+    return env.str(name, default=sandbox_value if INTEGRATIONS_USE_SANDBOX else "")
+
+
+GOOGLE_CLIENT_ID = _integration_secret("GOOGLE_CLIENT_ID", "sandbox-google-client")
+GOOGLE_CLIENT_SECRET = _integration_secret("GOOGLE_CLIENT_SECRET", "sandbox-secret")
+ZOOM_CLIENT_ID = _integration_secret("ZOOM_CLIENT_ID", "sandbox-zoom-client")
+ZOOM_CLIENT_SECRET = _integration_secret("ZOOM_CLIENT_SECRET", "sandbox-secret")
+MICROSOFT_CLIENT_ID = _integration_secret("MICROSOFT_CLIENT_ID", "sandbox-microsoft-client")
+MICROSOFT_CLIENT_SECRET = _integration_secret("MICROSOFT_CLIENT_SECRET", "sandbox-secret")
+MICROSOFT_TENANT = env.str("MICROSOFT_TENANT", default="common")
+# Providers practitioners may connect. By default: every provider whose app credentials are set
+# (all three with the sandbox). Listing one without credentials fails `manage.py check`.
+INTEGRATIONS_PROVIDERS = env.list(
+    "INTEGRATIONS_PROVIDERS",
+    default=[
+        provider
+        for provider, client_id in (
+            ("google", GOOGLE_CLIENT_ID),
+            ("zoom", ZOOM_CLIENT_ID),
+            ("microsoft", MICROSOFT_CLIENT_ID),
+        )
+        if client_id
+    ],
+)
+# A token that expires within this many seconds is refreshed before use.
+INTEGRATIONS_REFRESH_SKEW_SECONDS = env.int("INTEGRATIONS_REFRESH_SKEW_SECONDS", default=60)
+# How long a practitioner's Google free/busy answer is reused for slot computation.
+INTEGRATIONS_FREEBUSY_CACHE_SECONDS = env.int("INTEGRATIONS_FREEBUSY_CACHE_SECONDS", default=60)
+
+# --- Meeting providers (Google Meet, Zoom, Teams) ------------------------------------------
+# Zoom allows 100 meeting create/update calls per user per UTC day; we count them ourselves and
+# fall back to the clinic's fallback provider once the count is reached.
+ZOOM_DAILY_MEETING_LIMIT = env.int("ZOOM_DAILY_MEETING_LIMIT", default=100)

@@ -42,7 +42,8 @@ def clinic_view(*, roles: tuple[str, ...] | None = None) -> Callable:
         def wrapper(request: HttpRequest, clinic_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
             membership = membership_for(request, clinic_slug)
             if roles is not None and membership.role not in roles:
-                raise PermissionDenied("Only a clinic owner can do this.")
+                allowed = " or ".join(Role(role).label.lower() for role in roles)
+                raise PermissionDenied(f"Only a clinic {allowed} can do this.")
             request.membership = membership  # type: ignore[attr-defined]
             request.clinic = membership.clinic  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)

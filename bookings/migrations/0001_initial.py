@@ -8,6 +8,34 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# Hand-written: keep when regenerating this migration.
+# No double booking, guaranteed by PostgreSQL itself: two active bookings of one
+# practitioner may not have overlapping blocked ranges. SQLite (the demo) has no
+# exclusion constraints; there the services' check before saving is the guard.
+NO_OVERLAP_SQL = """
+ALTER TABLE bookings_booking ADD CONSTRAINT booking_no_overlap_per_practitioner
+EXCLUDE USING gist (
+    practitioner_id WITH =,
+    tstzrange(blocked_from, blocked_until, '[)') WITH &&
+) WHERE (status IN ('pending', 'awaiting_payment', 'confirmed', 'completed', 'no_show'))
+"""
+
+
+def add_no_overlap_constraint(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+    schema_editor.execute(NO_OVERLAP_SQL)
+
+
+def drop_no_overlap_constraint(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(
+        "ALTER TABLE bookings_booking DROP CONSTRAINT IF EXISTS booking_no_overlap_per_practitioner"
+    )
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -154,4 +182,6 @@ class Migration(migrations.Migration):
             model_name='workinghours',
             constraint=models.CheckConstraint(condition=models.Q(('end_time__gt', models.F('start_time'))), name='hours_end_after_start'),
         ),
+        # Hand-written: keep when regenerating this migration.
+        migrations.RunPython(add_no_overlap_constraint, drop_no_overlap_constraint, elidable=False),
     ]

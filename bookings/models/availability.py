@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from .practitioner import Practitioner
@@ -23,7 +24,9 @@ class WorkingHours(models.Model):
     class Meta:
         ordering = ["weekday", "start_time"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end_time__gt=models.F("start_time")), name="hours_end_after_start")
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")), name="hours_end_after_start"
+            )
         ]
 
     def __str__(self) -> str:
@@ -50,3 +53,9 @@ class AvailabilityException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.date}"
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.EXTRA and not (self.start_time and self.end_time):
+            raise ValidationError("Extra hours need a start and an end time.")
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": "The end must be after the start."})

@@ -1,5 +1,5 @@
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -77,17 +77,23 @@ class Booking(models.Model):
             models.Index(fields=["practitioner", "starts_at"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="booking_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="booking_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.service} with {self.practitioner} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
 
     def save(self, *args, **kwargs) -> None:
-        self.blocked_from, self.blocked_until = self.blocked_range()
+        # Fixed when the booking is made (and again by booking_reschedule), so a later change to the
+        # service's buffers never makes an existing booking clash with its neighbours.
+        if self.blocked_from is None or self.blocked_until is None:
+            self.blocked_from, self.blocked_until = self.blocked_range()
         super().save(*args, **kwargs)
 
-    def blocked_range(self):
+    def blocked_range(self) -> tuple[datetime, datetime]:
+        """The practitioner's time this booking takes: the appointment plus the service's buffers."""
         return (
             self.starts_at - timedelta(minutes=self.service.buffer_before_minutes),
             self.ends_at + timedelta(minutes=self.service.buffer_after_minutes),

@@ -1,6 +1,7 @@
 import secrets
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from clinicpro.models import Clinic, Membership
@@ -28,6 +29,15 @@ class Practitioner(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def clean(self) -> None:
+        if self.membership_id and self.clinic_id and self.membership.clinic_id != self.clinic_id:
+            raise ValidationError({"membership": "The practitioner must be a member of this clinic."})
+        if self.timezone:
+            try:
+                ZoneInfo(self.timezone)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValidationError({"timezone": "Unknown timezone, e.g. Africa/Nairobi."}) from exc
 
     @property
     def zone(self) -> ZoneInfo:

@@ -1,3 +1,3 @@
-from .tenancy import Clinic, Invitation, Membership, Role
+from .tenancy import Clinic, Invitation, InvitationStatus, Membership, Role
 
-__all__ = ["Clinic", "Invitation", "Membership", "Role"]
+__all__ = ["Clinic", "Invitation", "InvitationStatus", "Membership", "Role"]

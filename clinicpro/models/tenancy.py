@@ -1,18 +1,24 @@
 """Tenants (clinics) and who belongs to them."""
 
 import secrets
-from datetime import timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+
+def validate_timezone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(f"{value!r} is not a known IANA timezone, e.g. Africa/Nairobi.")
 
 
 class Clinic(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
-    timezone = models.CharField(max_length=64, default="Africa/Nairobi")
+    timezone = models.CharField(max_length=64, default="Africa/Nairobi", validators=[validate_timezone])
     currency = models.CharField(max_length=3, default="KES")
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=20, blank=True)
@@ -58,11 +64,18 @@ class Membership(models.Model):
         return self.role == Role.OWNER
 
 
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    REVOKED = "revoked", "Revoked"
+    EXPIRED = "expired", "Expired"
+
+
 def _invite_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def _invite_expiry():
+def _invite_expiry() -> datetime:
     return timezone.now() + timedelta(days=7)
 
 
@@ -78,6 +91,8 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Revoked invitations are kept (not deleted) so a late click gets a clear answer.
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -86,5 +101,15 @@ class Invitation(models.Model):
         return f"Invitation for {self.email} to {self.clinic}"
 
     @property
+    def status(self) -> InvitationStatus:
+        if self.accepted_at is not None:
+            return InvitationStatus.ACCEPTED
+        if self.revoked_at is not None:
+            return InvitationStatus.REVOKED
+        if self.expires_at <= timezone.now():
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING
+
+    @property
     def is_usable(self) -> bool:
-        return self.accepted_at is None and self.expires_at > timezone.now()
+        return self.status == InvitationStatus.PENDING

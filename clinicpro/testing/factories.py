@@ -15,6 +15,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
@@ -41,6 +42,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 class PractitionerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Practitioner
+        skip_postgeneration_save = True
 
     membership = factory.SubFactory(MembershipFactory)
     clinic = factory.SelfAttribute("membership.clinic")

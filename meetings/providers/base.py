@@ -58,6 +58,8 @@ class MeetingRequest:
     starts_at: datetime
     ends_at: datetime
     timezone: str
+    # The service's meeting_settings, plus "send_provider_invites" (bool): whether the clinic lets
+    # Google or Microsoft email their own invitation to the patient.
     settings: dict[str, Any]
 
 

@@ -1,0 +1,272 @@
+"""Forms of the booking pages, the dashboards and the service editor."""
+
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from clinicpro.models import Clinic
+
+from . import hooks
+from .models import AvailabilityException, BookingStatus, ConfirmationPolicy, Practitioner, Service, WorkingHours
+from .phones import normalise_phone
+from .selectors import BookingFilters
+
+
+def parse_slot(value: str | None) -> datetime | None:
+    """A slot start as sent in links and forms: ISO 8601 in UTC ("2026-01-05T06:00:00Z")."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace(" ", "+"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(UTC)
+
+
+def slot_value(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+class PatientDetailsForm(forms.Form):
+    """Who the booking is for; the slot rides along so a re-rendered form keeps everything typed."""
+
+    slot = forms.CharField(widget=forms.HiddenInput)
+    name = forms.CharField(label="Full name", max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(
+        label="Email",
+        help_text="We send your confirmation and meeting link here.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label="Mobile number",
+        max_length=20,
+        help_text="For example 0712 345 678 or +254 712 345 678.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    notes = forms.CharField(
+        label="Anything the practitioner should know? (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_slot(self) -> datetime:
+        moment = parse_slot(self.cleaned_data["slot"])
+        if moment is None:
+            raise ValidationError("Please pick a time.")
+        return moment
+
+    def clean_phone(self) -> str:
+        return normalise_phone(self.cleaned_data["phone"])
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+
+class SlotForm(forms.Form):
+    slot = forms.CharField()
+
+    def clean_slot(self) -> datetime:
+        moment = parse_slot(self.cleaned_data["slot"])
+        if moment is None:
+            raise ValidationError("Please pick a time.")
+        return moment
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Reason (optional)", required=False, max_length=300)
+
+
+class BookingFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Patient name, email or phone"}),
+    )
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *BookingStatus.choices])
+    practitioner = forms.ModelChoiceField(
+        label="Practitioner", required=False, queryset=Practitioner.objects.none(), empty_label="All practitioners"
+    )
+    service = forms.ModelChoiceField(
+        label="Service", required=False, queryset=Service.objects.none(), empty_label="All services"
+    )
+    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].queryset = Practitioner.objects.filter(clinic=clinic)
+        self.fields["service"].queryset = Service.objects.filter(clinic=clinic)
+
+    def filters(self) -> BookingFilters:
+        if not self.is_valid():
+            return BookingFilters()
+        data = self.cleaned_data
+        return BookingFilters(
+            query=data["q"],
+            status=data["status"],
+            practitioner_id=data["practitioner"].pk if data["practitioner"] else None,
+            service_id=data["service"].pk if data["service"] else None,
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+        )
+
+
+class PlatformSelect(forms.Select):
+    """A select whose unusable platforms are shown, disabled, with the reason."""
+
+    def __init__(self, *args: Any, unusable: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unusable = unusable or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value in self.unusable:
+            option["attrs"]["disabled"] = True
+        return option
+
+
+def with_next(fix_url: str, back_to: str) -> str:
+    """Send the person to fix a platform and bring them back to this form."""
+    if not fix_url or not back_to or "next=" in (urlsplit(fix_url).query or ""):
+        return fix_url
+    return f"{fix_url}{'&' if '?' in fix_url else '?'}{urlencode({'next': back_to})}"
+
+
+class ServiceForm(forms.ModelForm):
+    meeting_platform = forms.ChoiceField(label="Meeting platform", required=False)
+
+    class Meta:
+        model = Service
+        fields = [
+            "name",
+            "description",
+            "duration_minutes",
+            "buffer_before_minutes",
+            "buffer_after_minutes",
+            "price",
+            "is_online",
+            "meeting_platform",
+            "confirmation_policy",
+            "min_notice_minutes",
+            "horizon_days",
+            "practitioners",
+        ]
+        labels = {
+            "duration_minutes": "Duration (minutes)",
+            "buffer_before_minutes": "Free time before (minutes)",
+            "buffer_after_minutes": "Free time after (minutes)",
+            "price": "Price (KES, 0 for free)",
+            "is_online": "Online consultation",
+            "min_notice_minutes": "Minimum notice (minutes)",
+            "horizon_days": "Bookable up to (days ahead)",
+            "practitioners": "Offered by",
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "practitioners": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(
+        self, *args: Any, clinic: Clinic, practitioner: Practitioner | None, back_to: str = "", **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        self.platforms = hooks.meeting_platforms(clinic, practitioner)
+        self.platform_help = [
+            {"platform": p, "fix_url": with_next(p.fix_url, back_to)} for p in self.platforms if not p.usable
+        ]
+        choices = [("", "Choose a platform")] + [
+            (p.key, p.label if p.usable else f"{p.label} (not available: {p.reason or 'not set up'})")
+            for p in self.platforms
+        ]
+        current = self.instance.meeting_platform if self.instance.pk else ""
+        if current and current not in {p.key for p in self.platforms}:
+            choices.append((current, f"{current} (no longer offered)"))
+        platform_field = self.fields["meeting_platform"]
+        platform_field.choices = choices
+        platform_field.widget = PlatformSelect(
+            choices=choices, unusable={p.key: p.reason for p in self.platforms if not p.usable}
+        )
+        self.fields["practitioners"].queryset = Practitioner.objects.filter(clinic=clinic, is_active=True)
+        self.fields["practitioners"].required = True
+        if not self.instance.pk and practitioner is not None:
+            self.initial["practitioners"] = [practitioner.pk]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        usable = {p.key for p in self.platforms if p.usable}
+        if data.get("is_online"):
+            platform = data.get("meeting_platform")
+            if not platform:
+                self.add_error("meeting_platform", "An online service needs a meeting platform.")
+            elif platform not in usable:
+                self.add_error(
+                    "meeting_platform", "That platform cannot be used yet: pick another, or set it up first."
+                )
+        else:
+            data["meeting_platform"] = ""
+        if data.get("confirmation_policy") == ConfirmationPolicy.PAYMENT and not data.get("price"):
+            self.add_error("price", "A service confirmed on payment needs a price.")
+        return data
+
+    def save(self, commit: bool = True) -> Service:
+        self.instance.clinic = self.clinic
+        return super().save(commit=commit)
+
+
+class WorkingHoursForm(forms.ModelForm):
+    class Meta:
+        model = WorkingHours
+        fields = ["weekday", "start_time", "end_time"]
+        widgets = {
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", "The end must be after the start.")
+        return data
+
+
+WorkingHoursFormSet = forms.modelformset_factory(WorkingHours, form=WorkingHoursForm, extra=1, can_delete=True)
+
+
+class TimeOffForm(forms.ModelForm):
+    kind = forms.ChoiceField(choices=AvailabilityException.Kind.choices, initial=AvailabilityException.Kind.TIME_OFF)
+
+    class Meta:
+        model = AvailabilityException
+        fields = ["date", "kind", "start_time", "end_time", "note"]
+        labels = {"start_time": "From (empty for the whole day)", "end_time": "Until"}
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if (start is None) != (end is None):
+            raise ValidationError("Give both a start and an end time, or neither for the whole day.")
+        if start and end and end <= start:
+            self.add_error("end_time", "The end must be after the start.")
+        if data.get("kind") == AvailabilityException.Kind.EXTRA and start is None:
+            self.add_error("start_time", "Extra hours need a start and an end time.")
+        return data

@@ -1,0 +1,116 @@
+"""Calendar files (RFC 5545/5546/7986): one booking for the patient, a subscription feed per practitioner.
+
+The join link goes in URL, LOCATION, the first line of DESCRIPTION and CONFERENCE,
+because each calendar client reads a different one of them.
+"""
+
+import secrets
+from collections.abc import Iterable
+from datetime import UTC
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from . import hooks
+from .models import Booking, BookingStatus, Practitioner
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+PRODID = "-//ClinicPro//Bookings//EN"
+
+
+def site_host() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "clinicpro.local"
+
+
+def booking_uid(booking: Booking) -> str:
+    """The same for the whole life of the booking, whatever is rescheduled or cancelled."""
+    return f"booking-{booking.pk}@{site_host()}"
+
+
+def manage_url(booking: Booking) -> str:
+    return settings.SITE_URL + reverse("booking_manage", args=[booking.token])
+
+
+def _calendar(method: str | None = None, name: str = "") -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    if name:
+        calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def _event(booking: Booking, *, role: hooks.Role, summary: str, details: list[str]) -> Event:
+    event = Event()
+    event.add("uid", booking_uid(booking))
+    event.add("sequence", booking.sequence)
+    event.add("dtstamp", timezone.now().astimezone(UTC))
+    event.add("dtstart", booking.starts_at.astimezone(UTC))
+    event.add("dtend", booking.ends_at.astimezone(UTC))
+    event.add("summary", summary)
+    cancelled = booking.status == BookingStatus.CANCELLED
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    conference = None if cancelled else hooks.conference_for(booking, role)
+    description = list(details)
+    if conference is not None:
+        event.add("url", conference.join_url)
+        event.add("location", conference.join_url)
+        event.add(
+            "conference",
+            conference.join_url,
+            parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": conference.provider_label},
+        )
+        description.insert(0, f"Join: {conference.join_url}")
+    elif not booking.is_online and booking.clinic.address:
+        event.add("location", booking.clinic.address)
+    event.add("description", "\n".join(description))
+    return event
+
+
+def booking_calendar(booking: Booking) -> Calendar:
+    """The patient's invitation: REQUEST while the booking stands, CANCEL once it is cancelled."""
+    cancelled = booking.status == BookingStatus.CANCELLED
+    calendar = _calendar("CANCEL" if cancelled else "REQUEST")
+    details = [f"{booking.service.name} with {booking.practitioner.display_name} at {booking.clinic.name}."]
+    if not booking.is_online and booking.clinic.address:
+        details.append(f"Address: {booking.clinic.address}")
+    details.append(f"Manage your booking: {manage_url(booking)}")
+    calendar.add_component(
+        _event(
+            booking,
+            role="patient",
+            summary=f"{booking.service.name} with {booking.practitioner.display_name}",
+            details=details,
+        )
+    )
+    return calendar
+
+
+def practitioner_feed(practitioner: Practitioner, bookings: Iterable[Booking]) -> Calendar:
+    """A subscription feed: host links, the patient's first name only.
+
+    Subscribed calendars live on other companies' servers, so no phone, email or notes leave with it.
+    """
+    calendar = _calendar(name=f"{practitioner.display_name} · ClinicPro")
+    for booking in bookings:
+        first_name = booking.patient.name.split(" ")[0]
+        details = [f"{booking.service.name} with {first_name} ({booking.get_status_display()})."]
+        calendar.add_component(
+            _event(booking, role="host", summary=f"{booking.service.name}: {first_name}", details=details)
+        )
+    return calendar
+
+
+@transaction.atomic
+def practitioner_feed_token_regenerate(*, practitioner: Practitioner) -> Practitioner:
+    """A new secret feed URL; calendars subscribed to the old one stop receiving updates."""
+    practitioner.feed_token = secrets.token_urlsafe(24)
+    practitioner.save(update_fields=["feed_token"])
+    return practitioner

@@ -1,0 +1,147 @@
+"""Calendar files parsed back with icalendar: the patient's invitation and the practitioner's feed."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from icalendar import Calendar
+
+from bookings import hooks, services
+from bookings.models import CancelledBy
+from clinicpro.testing.factories import ServiceFactory
+
+NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
+THURSDAY_10 = datetime(2026, 3, 5, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen_now(time_machine):
+    time_machine.move_to(NOW, tick=False)
+
+
+def fetch(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    return Calendar.from_ical(response.content)
+
+
+def only_event(calendar):
+    (event,) = calendar.walk("VEVENT")
+    return event
+
+
+def test_a_confirmed_booking_is_a_request_with_utc_times_and_the_meeting_link_everywhere(
+    client, settings, make_booking, web_conference
+):
+    settings.SITE_URL = "https://app.clinicpro.example"
+    booking = make_booking(THURSDAY_10)
+
+    calendar = fetch(client, f"/b/{booking.token}/booking.ics")
+
+    event = only_event(calendar)
+    link = f"https://app.clinicpro.example/j/patient-{booking.pk}"
+    assert calendar["METHOD"] == "REQUEST"
+    assert str(event["UID"]) == f"booking-{booking.pk}@app.clinicpro.example"
+    assert event["SEQUENCE"] == booking.sequence
+    assert event.decoded("DTSTART") == THURSDAY_10 and event.decoded("DTSTART").utcoffset() == timedelta(0)
+    assert event.decoded("DTEND") == THURSDAY_10 + timedelta(minutes=30)
+    assert event["DTSTART"].to_ical() == b"20260305T070000Z"
+    assert "DTSTAMP" in event
+    assert str(event["URL"]) == link
+    assert str(event["LOCATION"]) == link
+    assert str(event["DESCRIPTION"]).splitlines()[0] == f"Join: {link}"
+    conference = event["CONFERENCE"]
+    assert str(conference) == link
+    assert conference.params["VALUE"] == "URI" and conference.params["FEATURE"] == "VIDEO"
+    assert conference.params["LABEL"] == "ClinicPro room"
+    assert str(event["SUMMARY"]) == "Online consultation with Dr. Wanjiru Kamau"
+    assert f"/b/{booking.token}/" in str(event["DESCRIPTION"])
+    assert "/j/host-" not in client.get(f"/b/{booking.token}/booking.ics").content.decode()
+
+
+def test_without_a_meeting_yet_there_is_no_link(client, make_booking, monkeypatch):
+    monkeypatch.setattr(hooks, "_conference_sources", [lambda booking, role: None])
+    booking = make_booking(THURSDAY_10)
+    event = only_event(fetch(client, f"/b/{booking.token}/booking.ics"))
+    assert "URL" not in event and "CONFERENCE" not in event
+
+
+def test_an_in_person_booking_gives_the_clinic_address_as_location(client, clinic, practitioner, make_booking):
+    clinic.address = "Ngong Road 12, Nairobi"
+    clinic.save()
+    check_up = ServiceFactory(clinic=clinic, name="Check-up", is_online=False, practitioners=[practitioner])
+    event = only_event(fetch(client, f"/b/{make_booking(THURSDAY_10, on=check_up).token}/booking.ics"))
+    assert str(event["LOCATION"]) == "Ngong Road 12, Nairobi"
+
+
+def test_the_uid_survives_a_reschedule_and_the_sequence_grows(client, make_booking, django_capture_on_commit_callbacks):
+    booking = make_booking(THURSDAY_10)
+    before = only_event(fetch(client, f"/b/{booking.token}/booking.ics"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_reschedule(booking=booking, starts_at=THURSDAY_10 + timedelta(hours=2))
+    after = only_event(fetch(client, f"/b/{booking.token}/booking.ics"))
+
+    assert after["UID"] == before["UID"]
+    assert after["SEQUENCE"] > before["SEQUENCE"]
+    assert after.decoded("DTSTART") == THURSDAY_10 + timedelta(hours=2)
+
+
+def test_a_cancelled_booking_is_a_cancel_with_the_same_uid_and_a_higher_sequence(
+    client, make_booking, web_conference, django_capture_on_commit_callbacks
+):
+    booking = make_booking(THURSDAY_10)
+    before = only_event(fetch(client, f"/b/{booking.token}/booking.ics"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(booking=booking, by=CancelledBy.PATIENT)
+    calendar = fetch(client, f"/b/{booking.token}/booking.ics")
+
+    event = only_event(calendar)
+    assert calendar["METHOD"] == "CANCEL"
+    assert event["STATUS"] == "CANCELLED"
+    assert event["UID"] == before["UID"]
+    assert event["SEQUENCE"] > before["SEQUENCE"]
+    assert "CONFERENCE" not in event
+
+
+def test_the_practitioner_feed_lists_their_active_bookings_with_host_links_and_no_phone(
+    client, settings, practitioner, make_booking, web_conference, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://app.clinicpro.example"
+    kept = make_booking(THURSDAY_10, name="Achieng Otieno", phone="0712 345 678")
+    dropped = make_booking(THURSDAY_10 + timedelta(days=1), email="b@example.com", name="Baraka Mwangi")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(booking=dropped)
+
+    response = client.get(f"/feeds/{practitioner.feed_token}.ics")
+
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    text = response.content.decode()
+    calendar = Calendar.from_ical(response.content)
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["UID"]) == f"booking-{kept.pk}@app.clinicpro.example"
+    assert str(event["URL"]) == f"https://app.clinicpro.example/j/host-{kept.pk}"
+    assert "Achieng" in str(event["SUMMARY"])
+    assert "Otieno" not in text and "712345678" not in text and "achieng@example.com" not in text
+    assert "/j/patient-" not in text
+    assert "METHOD" not in calendar
+
+
+def test_an_unknown_feed_is_a_404(client, db):
+    assert client.get("/feeds/not-a-feed.ics").status_code == 404
+
+
+def test_regenerating_the_feed_address_retires_the_old_one(client, clinic, practitioner):
+    old_token = practitioner.feed_token
+    client.force_login(practitioner.user)
+    dashboard = client.get(f"/c/{clinic.slug}/").content.decode()
+    assert f"/feeds/{old_token}.ics" in dashboard
+
+    client.post(f"/c/{clinic.slug}/calendar-feed/")
+
+    practitioner.refresh_from_db()
+    assert practitioner.feed_token != old_token
+    assert client.get(f"/feeds/{old_token}.ics").status_code == 404
+    assert client.get(f"/feeds/{practitioner.feed_token}.ics").status_code == 200
+    assert f"/feeds/{practitioner.feed_token}.ics" in client.get(f"/c/{clinic.slug}/").content.decode()

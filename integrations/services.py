@@ -1,0 +1,146 @@
+"""Changes to connections: store a new authorization, disconnect, clinic-wide Zoom credentials."""
+
+import logging
+
+import requests
+from django.db import transaction
+
+from clinicpro.http import http_session
+from clinicpro.models import Clinic, Membership
+
+from .endpoints import PROVIDER_LABELS, provider_endpoints
+from .errors import AuthorizationFailed, TokenRefreshFailed
+from .models import Connection, ConnectionKind, ConnectionStatus
+from .tokens import TokenEndpointRefused, connection_store_tokens, post_token_request
+
+logger = logging.getLogger(__name__)
+
+
+def connection_save_authorized(
+    *,
+    membership: Membership,
+    provider: str,
+    access_token: str,
+    refresh_token: str,
+    expires_in: int | None,
+    scopes: str,
+    account_email: str,
+) -> Connection:
+    """Store tokens from a finished authorization, replacing the member's earlier connection to that provider."""
+    with transaction.atomic():
+        connection = (
+            Connection.objects.select_for_update()
+            .filter(membership=membership, provider=provider, kind=ConnectionKind.OAUTH)
+            .exclude(status=ConnectionStatus.REVOKED)
+            .first()
+        )
+        replaced_refresh_token = ""
+        if connection is None:
+            connection = Connection(clinic=membership.clinic, membership=membership, provider=provider)
+        elif connection.refresh_token and connection.refresh_token != refresh_token:
+            replaced_refresh_token = connection.refresh_token
+        connection.calendar_error_at = None
+        connection_store_tokens(
+            connection=connection,
+            access_token=access_token,
+            expires_in=expires_in,
+            refresh_token=refresh_token,
+            scopes=scopes,
+            account_email=account_email,
+        )
+        connection.save(update_fields=["calendar_error_at"])
+    if replaced_refresh_token:
+        # The earlier grant is no longer used; do not leave it alive at the provider.
+        revoke_at_provider(provider, replaced_refresh_token)
+    return connection
+
+
+def connection_disconnect(*, connection: Connection) -> bool:
+    """Revoke the grant at the provider where it can be revoked, then forget the tokens.
+
+    Returns whether the provider confirmed the revocation (Microsoft has no revocation
+    endpoint: its grant simply stops being used). The local tokens are deleted either way.
+    """
+    token = connection.refresh_token or connection.access_token
+    revoked = False
+    if token and not connection.is_server_to_server:
+        revoked = revoke_at_provider(connection.provider, token)
+    with transaction.atomic():
+        connection.status = ConnectionStatus.REVOKED
+        connection.access_token = ""
+        connection.refresh_token = ""
+        connection.client_secret = ""
+        connection.expires_at = None
+        connection.calendar_error_at = None
+        connection.last_error = ""
+        connection.save()
+    return revoked
+
+
+def revoke_at_provider(provider: str, token: str) -> bool:
+    """Best effort: a provider that is down must not keep someone from disconnecting."""
+    endpoints = provider_endpoints(provider)
+    if not endpoints.revoke_url:
+        return False
+    basic_auth = (endpoints.client_id, endpoints.client_secret) if provider == "zoom" else None
+    try:
+        response = http_session().post(endpoints.revoke_url, data={"token": token}, auth=basic_auth)
+    except requests.RequestException as exc:
+        logger.warning("Revoking a %s grant failed: %s", provider, type(exc).__name__)
+        return False
+    if response.status_code >= 400:
+        # 400 invalid_token: already revoked or expired there, which is what we wanted.
+        logger.info("Revoking a %s grant answered %s", provider, response.status_code)
+        return False
+    return True
+
+
+def zoom_clinic_connect(*, clinic: Clinic, account_id: str, client_id: str, client_secret: str) -> Connection:
+    """Check Server-to-Server credentials by asking Zoom for a token, then keep them (encrypted)."""
+    endpoints = provider_endpoints("zoom")
+    try:
+        issued = post_token_request(
+            endpoints,
+            {"grant_type": "account_credentials", "account_id": account_id},
+            basic_auth=(client_id, client_secret),
+        )
+    except TokenEndpointRefused as exc:
+        raise AuthorizationFailed(f"{exc} Check the account ID, client ID and client secret.") from None
+    except TokenRefreshFailed as exc:
+        raise AuthorizationFailed(f"{exc} Please try again in a moment.") from None
+    email = _zoom_account_email(issued.access_token)
+    with transaction.atomic():
+        connection = (
+            Connection.objects.select_for_update()
+            .filter(clinic=clinic, provider="zoom", kind=ConnectionKind.SERVER_TO_SERVER)
+            .exclude(status=ConnectionStatus.REVOKED)
+            .first()
+        ) or Connection(clinic=clinic, provider="zoom", kind=ConnectionKind.SERVER_TO_SERVER)
+        connection.account_id = account_id
+        connection.client_id = client_id
+        connection.client_secret = client_secret
+        connection.refresh_token = ""
+        if connection.pk is None:
+            connection.save()
+        else:
+            connection.save(update_fields=["account_id", "client_id", "client_secret", "refresh_token"])
+        return connection_store_tokens(
+            connection=connection,
+            access_token=issued.access_token,
+            expires_in=issued.expires_in,
+            scopes=issued.scope,
+            account_email=email,
+        )
+
+
+def _zoom_account_email(access_token: str) -> str:
+    """The Zoom account's user, when the app may read it (user:read:admin); blank otherwise."""
+    endpoints = provider_endpoints("zoom")
+    try:
+        response = http_session().get(endpoints.userinfo_url, headers={"Authorization": f"Bearer {access_token}"})
+        if response.status_code == 200:
+            return str(response.json().get("email") or "")[:254]
+    except (requests.RequestException, ValueError):
+        pass
+    logger.info("%s did not say which user the Server-to-Server app acts as", PROVIDER_LABELS["zoom"])
+    return ""

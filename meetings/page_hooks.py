@@ -1,0 +1,171 @@
+"""What the booking pages show about meetings, given to bookings through its hooks.
+
+Imported once from MeetingsConfig.ready(); bookings never imports meetings.
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString
+
+from bookings import hooks
+from bookings.models import Booking, BookingStatus, Practitioner
+from bookings.templatetags.booking_tags import short_when, zone_label
+from clinicpro.models import Clinic, Role
+
+from . import selectors
+from .forms import RegenerateMeetingForm
+from .models import JoinRole, Meeting, MeetingEvent, MeetingStatus, join_link_for
+from .registry import PROVIDERS, provider_class, provider_label
+from .selection import provider_key_for
+
+logger = logging.getLogger(__name__)
+
+INTEGRATIONS_URL = "/integrations/"
+AUDIT_ROWS_SHOWN = 50
+
+
+def join_url(booking: Booking, role: str) -> str:
+    """The absolute /j/<token> link for one participant role of the booking."""
+    token = join_link_for(booking, role).token
+    return settings.SITE_URL + reverse("meeting_join", args=[token])
+
+
+def current_meeting(booking: Booking) -> Meeting | None:
+    return Meeting.objects.filter(booking=booking, is_current=True).first()
+
+
+def _status(meeting: Meeting | None, role: str) -> tuple[str, str, str]:
+    """(status, label, notice) as the given participant should read them."""
+    if meeting is None or meeting.status in (MeetingStatus.PENDING, MeetingStatus.CREATING, MeetingStatus.CANCELLED):
+        return MeetingStatus.CREATING, "Being created", "The link works now: it opens the room once it is ready."
+    if meeting.status == MeetingStatus.FAILED:
+        if role == JoinRole.HOST:
+            return MeetingStatus.FAILED, "Failed", "No room could be made, not even the backup one. Regenerate it."
+        return MeetingStatus.CREATING, "Being created", "The clinic is preparing your room."
+    if meeting.is_fallback:
+        if role == JoinRole.HOST:
+            reason = f" because {meeting.fallback_reason}" if meeting.fallback_reason else ""
+            return MeetingStatus.ACTIVE, "Failed – using backup room", f"The backup room is used{reason}."
+        return MeetingStatus.ACTIVE, "Ready", "This appointment uses a ClinicPro room; just open the link."
+    return MeetingStatus.ACTIVE, "Ready", ""
+
+
+@hooks.register_conference_source
+def conference(booking: Booking, role: hooks.Role) -> hooks.Conference | None:
+    if not booking.is_online or booking.status != BookingStatus.CONFIRMED:
+        return None
+    meeting = current_meeting(booking)
+    status, status_label, notice = _status(meeting, role)
+    return hooks.Conference(
+        join_url=join_url(booking, role),
+        provider_label=provider_label(meeting.provider if meeting else provider_key_for(booking)),
+        status=status,
+        status_label=status_label,
+        is_fallback=bool(meeting and meeting.is_fallback),
+        notice=notice,
+    )
+
+
+def _platform(key: str, clinic: Clinic, practitioner: Practitioner | None) -> hooks.MeetingPlatform:
+    label = provider_label(key)
+    try:
+        provider = provider_class(key)
+    except (ImportError, AttributeError):
+        # A registered provider whose module is missing on this installation cannot be offered.
+        return hooks.MeetingPlatform(key=key, label=label, usable=False, reason=f"{label} is not available here.")
+    try:
+        usable, reason = provider.is_usable(clinic=clinic, practitioner=practitioner)
+    except Exception:
+        # The service editor must keep working when one provider's check breaks.
+        logger.exception("Checking whether %s is usable failed", key)
+        usable, reason = False, f"{label} cannot be checked right now."
+    fix_url = "" if usable else INTEGRATIONS_URL
+    return hooks.MeetingPlatform(key=key, label=label, usable=usable, reason=reason, fix_url=fix_url)
+
+
+@hooks.register_platform_source
+def platforms(clinic: Clinic, practitioner: Practitioner | None) -> list[hooks.MeetingPlatform]:
+    return [_platform(key, clinic, practitioner) for key in PROVIDERS]
+
+
+@hooks.register_dashboard_panel
+def meeting_panel(request: HttpRequest, booking: Booking) -> SafeString | str:
+    if not booking.is_online:
+        return ""
+    meeting = current_meeting(booking)
+    confirmed = booking.status == BookingStatus.CONFIRMED
+    membership = getattr(request, "membership", None)
+    context = {
+        "booking": booking,
+        "meeting": meeting,
+        "provider_label": provider_label(meeting.provider if meeting else provider_key_for(booking)),
+        "host_url": join_url(booking, JoinRole.HOST) if confirmed else "",
+        "patient_url": join_url(booking, JoinRole.PATIENT) if confirmed else "",
+        "history": Meeting.objects.filter(booking=booking, is_current=False),
+        "events": audit_rows(booking),
+        "can_regenerate": bool(membership and membership.is_owner) and confirmed,
+        "regenerate_form": RegenerateMeetingForm(),
+        "zone": booking.clinic.zone,
+        "zone_label": zone_label(booking.clinic.zone, booking.starts_at),
+    }
+    return render_to_string("meetings/_panel.html", context, request=request)
+
+
+def _actor_labels(events: list[MeetingEvent]) -> dict[str, str]:
+    """ "user:<id>" actors as the person's email; "worker", "patient" and the like stay as they are."""
+    user_ids = [e.actor.removeprefix("user:") for e in events if e.actor.startswith("user:")]
+    users = get_user_model().objects.filter(pk__in=[pk for pk in user_ids if pk.isdigit()])
+    return {f"user:{pk}": email for pk, email in users.values_list("pk", "email")}
+
+
+def audit_rows(booking: Booking) -> list[tuple[MeetingEvent, str, str]]:
+    """The booking's latest audit events, each with its provider's label and who acted."""
+    events = list(MeetingEvent.objects.filter(booking=booking)[:AUDIT_ROWS_SHOWN])
+    actors = _actor_labels(events)
+    return [
+        (event, provider_label(event.provider) if event.provider else "", actors.get(event.actor, event.actor))
+        for event in events
+    ]
+
+
+def _watched_practitioner(request: HttpRequest) -> tuple[bool, Practitioner | None]:
+    """Whether this member sees meeting banners, and whose bookings (None: the whole clinic's)."""
+    membership = getattr(request, "membership", None)
+    if membership is None or membership.role not in (Role.OWNER, Role.PRACTITIONER):
+        return False, None
+    if membership.role == Role.OWNER:
+        return True, None
+    return True, Practitioner.objects.filter(membership=membership).first()
+
+
+def _when(booking: Booking) -> str:
+    local = booking.starts_at.astimezone(booking.clinic.zone)
+    return f"{short_when(booking.starts_at, booking.clinic.zone)} {local.tzname() or booking.clinic.zone.key}"
+
+
+@hooks.register_dashboard_banner
+def meeting_banners(request: HttpRequest) -> list[str]:
+    watching, practitioner = _watched_practitioner(request)
+    clinic = getattr(request, "clinic", None)
+    if not watching or clinic is None:
+        return []
+    banners = []
+    for booking in selectors.bookings_missing_links(clinic):
+        if practitioner is not None and booking.practitioner_id != practitioner.pk:
+            continue
+        banners.append(
+            f"No meeting link yet for {booking.service.name} with {booking.practitioner.display_name} "
+            f"on {_when(booking)}, starting soon. ClinicPro keeps trying; open the booking to regenerate it."
+        )
+    for meeting in selectors.fallback_meetings_needing_attention(clinic):
+        booking = meeting.booking
+        if practitioner is not None and booking.practitioner_id != practitioner.pk:
+            continue
+        reason = meeting.fallback_reason or "the chosen platform failed"
+        banners.append(f"Meeting for {booking.service.name} on {_when(booking)} used the backup room because {reason}.")
+    return banners

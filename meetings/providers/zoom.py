@@ -1,0 +1,218 @@
+"""Zoom: a scheduled meeting for the practitioner's own Zoom user, or the clinic's Server-to-Server account.
+
+Quirks this follows (https://developers.zoom.us/docs/api/meetings/):
+- there is no idempotency key: the meeting's key goes into the agenda, and `find` looks for it
+  among the user's upcoming meetings before anything is created again;
+- PATCH answers 204 with an empty body; deleting an unknown meeting answers 404 code 3001;
+- an expired or invalid token answers 401 code 124;
+- 429 carries Retry-After as seconds or as an HTTP date;
+- at most 100 create/update calls per user per UTC day: counted here, so we stop before Zoom does;
+- the host's start_url holds a token that expires about 2 hours after it is minted: fetched fresh at join time.
+"""
+
+import secrets
+import string
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+from clinicpro.http import http_session
+from integrations.endpoints import provider_endpoints
+from integrations.selectors import active_connection, clinic_zoom_connection
+
+from .base import MeetingProvider, MeetingProviderError, MeetingRecord, MeetingRequest
+from .connected import VendorResponse, call_json, isoformat_z, marker_for, retry_after_seconds, usable
+
+VENDOR = "Zoom"
+CONNECT_HINT = "Connect Zoom on the integrations page, or have the clinic owner connect the clinic's Zoom account"
+SCHEDULED_MEETING = 2
+# Zoom's list endpoint pages at 300 at most; a practitioner with more upcoming meetings than this is unusual.
+LIST_PAGE_SIZE = 300
+MAX_LIST_PAGES = 10
+PASSCODE_LENGTH = 10
+_DAY_SECONDS = 24 * 60 * 60
+
+
+def daily_limit_message() -> str:
+    return f"Zoom's daily limit of {settings.ZOOM_DAILY_MEETING_LIMIT} meetings for this account is reached"
+
+
+def raise_for_response(response: VendorResponse) -> None:
+    """Map a Zoom API answer onto MeetingProviderError; return quietly when it succeeded."""
+    if response.ok:
+        return
+    status = response.status
+    body = response.body if isinstance(response.body, dict) else {}
+    code = body.get("code")
+    message = str(body.get("message") or f"HTTP {status}")
+    detail = f"Zoom answered {status}" + (f" (code {code})" if code is not None else "") + f": {message}"
+
+    if status == 401:
+        # 124: invalid or expired access token.
+        raise MeetingProviderError(detail, reconnect=True, status_code=401)
+    if status == 429:
+        rate_limit_type = (response.header("X-RateLimit-Type") or "").lower()
+        if "daily" in rate_limit_type or "daily" in message.lower():
+            raise MeetingProviderError(daily_limit_message(), permanent=True, status_code=429)
+        raise MeetingProviderError(
+            detail, retry_after=retry_after_seconds(response.header("Retry-After")), status_code=429
+        )
+    if status >= 500 or status in (408, 409):
+        raise MeetingProviderError(
+            detail, retry_after=retry_after_seconds(response.header("Retry-After")), status_code=status
+        )
+    # 400 code 300 validation, 404 code 3001 unknown meeting, 403 not allowed: the same call fails again.
+    raise MeetingProviderError(detail, permanent=True, status_code=status)
+
+
+def new_passcode() -> str:
+    """Letters and digits (both present), within Zoom's 10-character passcode limit."""
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        passcode = "".join(secrets.choice(alphabet) for _ in range(PASSCODE_LENGTH))
+        if any(c.isdigit() for c in passcode) and any(c.isalpha() for c in passcode):
+            return passcode
+
+
+def record_from(meeting: dict[str, Any]) -> MeetingRecord:
+    # start_url carries the host's token: kept as the host link only, never in the raw copy.
+    raw = {key: value for key, value in meeting.items() if key != "start_url"}
+    return MeetingRecord(
+        external_id=str(meeting["id"]),
+        join_url=str(meeting.get("join_url") or ""),
+        host_url=str(meeting.get("start_url") or ""),
+        passcode=str(meeting.get("password") or ""),
+        raw=raw,
+    )
+
+
+def duration_minutes(request: MeetingRequest) -> int:
+    return max(int((request.ends_at - request.starts_at).total_seconds() // 60), 1)
+
+
+class ZoomProvider(MeetingProvider):
+    key = "zoom"
+    label = "Zoom"
+
+    def __init__(self, *, clinic: Any, practitioner: Any = None) -> None:
+        super().__init__(clinic=clinic, practitioner=practitioner)
+        self._session = http_session()
+
+    @classmethod
+    def is_usable(cls, *, clinic: Any, practitioner: Any = None) -> tuple[bool, str]:
+        if _zoom_connection(clinic, practitioner) is None:
+            return False, CONNECT_HINT
+        return True, ""
+
+    def create(self, request: MeetingRequest) -> MeetingRecord:
+        connection = self._connection()
+        self._count_meeting_call(connection)
+        meeting = self._call(connection, "POST", "/users/me/meetings", json=self._new_meeting(request))
+        return record_from(meeting)
+
+    def find(self, request: MeetingRequest) -> MeetingRecord | None:
+        connection = self._connection()
+        marker = marker_for(request.idempotency_key)
+        for meeting in self._upcoming_meetings(connection):
+            if marker in str(meeting.get("agenda") or ""):
+                # The list leaves out the passcode and start_url: read the meeting itself.
+                return record_from(self._call(connection, "GET", f"/meetings/{meeting['id']}"))
+        return None
+
+    def update(self, record: MeetingRecord, request: MeetingRequest) -> MeetingRecord:
+        connection = self._connection()
+        self._count_meeting_call(connection)
+        changes = {
+            "topic": request.title,
+            "start_time": isoformat_z(request.starts_at),
+            "duration": duration_minutes(request),
+            "timezone": request.timezone,
+        }
+        self._call(connection, "PATCH", f"/meetings/{record.external_id}", json=changes)
+        # The join link and passcode survive a PATCH; only the time moved.
+        return replace(record, raw={**record.raw, **changes})
+
+    def delete(self, record: MeetingRecord) -> None:
+        connection = self._connection()
+        try:
+            self._call(connection, "DELETE", f"/meetings/{record.external_id}")
+        except MeetingProviderError as exc:
+            if exc.status_code != 404:
+                raise
+
+    def host_url(self, record: MeetingRecord) -> str:
+        meeting = self._call(self._connection(), "GET", f"/meetings/{record.external_id}")
+        return str(meeting.get("start_url") or record.host_url)
+
+    # --- Helpers ---------------------------------------------------------------------------------
+
+    def _connection(self) -> Any:
+        connection = _zoom_connection(self.clinic, self.practitioner)
+        if connection is None:
+            raise MeetingProviderError(CONNECT_HINT, reconnect=True)
+        return connection
+
+    def _call(self, connection: Any, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        base = provider_endpoints("zoom").api_base.rstrip("/")
+        body = call_json(
+            connection,
+            vendor=VENDOR,
+            session=self._session,
+            method=method,
+            url=base + path,
+            raise_for_response=raise_for_response,
+            **kwargs,
+        )
+        return body if isinstance(body, dict) else {}
+
+    def _upcoming_meetings(self, connection: Any) -> list[dict[str, Any]]:
+        meetings: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"type": "upcoming", "page_size": LIST_PAGE_SIZE}
+        for _page in range(MAX_LIST_PAGES):
+            page = self._call(connection, "GET", "/users/me/meetings", params=params)
+            meetings.extend(m for m in page.get("meetings") or [] if isinstance(m, dict))
+            next_token = page.get("next_page_token")
+            if not next_token:
+                break
+            params = {**params, "next_page_token": next_token}
+        return meetings
+
+    def _count_meeting_call(self, connection: Any) -> None:
+        """Count a create/update against Zoom's per-user daily cap, refusing once it is reached.
+
+        Counted before the call, so a lost answer still counts, as it does at Zoom.
+        """
+        limit = settings.ZOOM_DAILY_MEETING_LIMIT
+        key = f"meetings:zoom-daily-calls:{connection.pk}:{datetime.now(UTC).date().isoformat()}"
+        cache.add(key, 0, timeout=_DAY_SECONDS + 3600)
+        try:
+            used = cache.incr(key)
+        except ValueError:  # evicted between add and incr
+            cache.set(key, used := 1, timeout=_DAY_SECONDS + 3600)
+        if used > limit:
+            raise MeetingProviderError(daily_limit_message(), permanent=True)
+
+    def _new_meeting(self, request: MeetingRequest) -> dict[str, Any]:
+        return {
+            # From the service, never the patient: Zoom shows the topic to everyone who joins.
+            "topic": request.title,
+            "type": SCHEDULED_MEETING,
+            "start_time": isoformat_z(request.starts_at),
+            "duration": duration_minutes(request),
+            "timezone": request.timezone,
+            "agenda": f"Online consultation booked through ClinicPro.\n{marker_for(request.idempotency_key)}",
+            "password": new_passcode(),
+            "settings": {"waiting_room": True, "join_before_host": False, "mute_upon_entry": True},
+        }
+
+
+def _zoom_connection(clinic: Any, practitioner: Any) -> Any:
+    """The practitioner's own Zoom user first, else the clinic's Server-to-Server account."""
+    if practitioner is not None:
+        own = usable(active_connection(practitioner=practitioner, provider="zoom"))
+        if own is not None:
+            return own
+    return usable(clinic_zoom_connection(clinic)) if clinic is not None else None

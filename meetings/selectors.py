@@ -1,0 +1,55 @@
+"""Reads about meetings that dashboards and the sweeper share."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from bookings.models import Booking, BookingStatus
+from clinicpro.models import Clinic
+
+from .models import Meeting, MeetingStatus
+
+
+def _has_working_link() -> Exists:
+    return Exists(Meeting.objects.filter(booking=OuterRef("pk"), is_current=True, status=MeetingStatus.ACTIVE))
+
+
+def confirmed_online_without_link(*, now: datetime, until: datetime) -> QuerySet[Booking]:
+    """Confirmed online bookings not over yet and starting before `until` that have no working meeting."""
+    return (
+        Booking.objects.filter(status=BookingStatus.CONFIRMED, is_online=True, ends_at__gt=now, starts_at__lte=until)
+        .exclude(_has_working_link())
+        .order_by("starts_at")
+    )
+
+
+def bookings_missing_links(clinic: Clinic, *, now: datetime | None = None) -> QuerySet[Booking]:
+    """The clinic's confirmed online bookings that start soon (or are running) with no working link.
+
+    Soon is MEETINGS_URGENT_MINUTES; the dashboard shows these loudly.
+    """
+    now = now or timezone.now()
+    until = now + timedelta(minutes=settings.MEETINGS_URGENT_MINUTES)
+    return (
+        confirmed_online_without_link(now=now, until=until)
+        .filter(clinic=clinic)
+        .select_related("service", "practitioner")
+    )
+
+
+def fallback_meetings_needing_attention(clinic: Clinic, *, now: datetime | None = None) -> QuerySet[Meeting]:
+    """Current fallback meetings of the clinic's upcoming confirmed bookings, with the reason in fallback_reason."""
+    now = now or timezone.now()
+    return (
+        Meeting.objects.filter(
+            booking__clinic=clinic,
+            booking__status=BookingStatus.CONFIRMED,
+            booking__ends_at__gt=now,
+            is_current=True,
+            is_fallback=True,
+        )
+        .select_related("booking", "booking__practitioner", "booking__service")
+        .order_by("booking__starts_at")
+    )

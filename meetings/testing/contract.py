@@ -1,0 +1,375 @@
+"""The contract every meeting provider passes, over real HTTP against its sandbox emulator.
+
+A provider's test module subclasses `ProviderContract` and supplies only its
+specifics; the cases below are shared:
+
+    class TestZoomContract(ProviderContract):
+        provider_key = "zoom"
+        sandbox_service = "zoom"
+        fault_endpoints = {"create": "meetings.create", "update": "meetings.update", "delete": "meetings.delete"}
+
+        def build_provider(self, *, clinic, practitioner, sandbox_url):
+            ...connect the practitioner to the emulator at sandbox_url...
+            return ZoomProvider(clinic=clinic, practitioner=practitioner)
+
+        def vendor_meeting(self, record):
+            ...read the emulator's rows; None when the meeting is gone...
+
+        def vendor_meeting_count(self):
+            ...how many live meetings the emulator holds...
+
+A provider with no vendor to call (the self-hosted rooms) sets
+`vendor_http = False`: the fault cases are then skipped with a reason, and
+the shared create/update/delete cases still run.
+"""
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+import pytest
+from django.utils import timezone
+
+from bookings.models import Booking, BookingStatus, Patient
+from clinicpro.models import Role
+from clinicpro.testing.factories import ClinicFactory, MembershipFactory, PractitionerFactory, ServiceFactory
+
+from ..providers.base import MeetingProvider, MeetingProviderError, MeetingRecord, MeetingRequest
+
+# Distinctive enough that finding it anywhere in a payload cannot be a coincidence.
+PATIENT_NAME = "Achieng Otieno-Wafula"
+PATIENT_EMAIL = "achieng.otieno@example.com"
+
+NOT_A_VENDOR = "This provider calls no vendor over HTTP, so there is no vendor fault to inject."
+
+
+@dataclass(frozen=True)
+class VendorMeeting:
+    """What the vendor itself holds for one meeting (read from the emulator, not from our records)."""
+
+    external_id: str
+    title: str = ""
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+
+class ProviderContract:
+    # The registry key of the provider under test.
+    provider_key: ClassVar[str]
+    # False for providers that call no vendor: the HTTP fault cases are then not applicable.
+    vendor_http: ClassVar[bool] = True
+    # The sandbox service name for sandbox.faults.inject ("google", "zoom", "microsoft").
+    sandbox_service: ClassVar[str] = ""
+    # Operation ("create", "update", "delete") -> sandbox endpoint name for fault injection.
+    fault_endpoints: ClassVar[dict[str, str]] = {}
+    # Whether the provider gives a separate host link (Zoom start_url, Jitsi moderator token).
+    has_host_url: ClassVar[bool] = True
+    # Whether one refused access token is cured by a refresh (True) or means reconnect at once (False).
+    refreshes_on_401: ClassVar[bool] = True
+    # Whether delete removes something at the vendor that vendor_meeting() can then no longer find.
+    delete_is_remote: ClassVar[bool] = True
+    # The outbound HTTP timeout during the contract, so the timeout case stays short.
+    client_timeout_seconds: ClassVar[float] = 1.0
+
+    # --- What each provider supplies --------------------------------------------------
+
+    def build_provider(self, *, clinic: Any, practitioner: Any, sandbox_url: str) -> MeetingProvider:
+        """The provider ready to create meetings for this clinic and practitioner against the sandbox."""
+        raise NotImplementedError
+
+    def vendor_meeting(self, record: MeetingRecord) -> VendorMeeting | None:
+        """The vendor's own view of the meeting behind `record`; None when the vendor no longer has it."""
+        raise NotImplementedError
+
+    def vendor_meeting_count(self) -> int:
+        """How many live meetings the vendor holds in this test's world."""
+        raise NotImplementedError
+
+    def inject_fault(self, operation: str, mode: str, **opts: Any) -> None:
+        """Script the vendor to fail the next call of `operation`; see sandbox.faults for modes and options."""
+        from sandbox import faults
+
+        faults.inject(self.sandbox_service, self.fault_endpoints[operation], mode, **opts)
+
+    def clear_faults(self) -> None:
+        from sandbox import faults
+
+        faults.clear(self.sandbox_service)
+
+    # --- Shared fixtures ----------------------------------------------------------------
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # A static marker, so pytest-django sets the test database up even when a run holds only this module.
+        # Vendor cases are transactional: the emulator answers from the live server's thread,
+        # which only sees committed rows.
+        marks = [mark for mark in getattr(cls, "pytestmark", []) if getattr(mark, "name", "") != "django_db"]
+        cls.pytestmark = [*marks, pytest.mark.django_db(transaction=cls.vendor_http)]
+
+    @pytest.fixture
+    def sandbox_url(self, request: pytest.FixtureRequest) -> str:
+        if not self.vendor_http:
+            return ""
+        return request.getfixturevalue("live_server").url
+
+    @pytest.fixture
+    def contract_clinic(self) -> Any:
+        return ClinicFactory(name="Contract Clinic", slug="contract", timezone="Africa/Nairobi")
+
+    @pytest.fixture
+    def contract_practitioner(self, contract_clinic: Any) -> Any:
+        membership = MembershipFactory(clinic=contract_clinic, role=Role.PRACTITIONER)
+        return PractitionerFactory(membership=membership, display_name="Dr. Contract Mwangi")
+
+    @pytest.fixture
+    def contract_booking(self, contract_clinic: Any, contract_practitioner: Any) -> Booking:
+        """A confirmed online booking, made without signals so nothing else calls the vendor."""
+        service = ServiceFactory(
+            clinic=contract_clinic,
+            name="Video consultation",
+            meeting_platform=self.provider_key,
+            practitioners=[contract_practitioner],
+        )
+        patient = Patient.objects.create(
+            clinic=contract_clinic, name=PATIENT_NAME, email=PATIENT_EMAIL, phone="+254712345678"
+        )
+        starts_at = (timezone.now() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+        return Booking.objects.create(
+            clinic=contract_clinic,
+            service=service,
+            practitioner=contract_practitioner,
+            patient=patient,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=service.duration_minutes),
+            status=BookingStatus.CONFIRMED,
+            is_online=True,
+            confirmed_at=timezone.now(),
+        )
+
+    @pytest.fixture
+    def provider(
+        self, settings: Any, contract_clinic: Any, contract_practitioner: Any, sandbox_url: str
+    ) -> MeetingProvider:
+        settings.HTTP_TIMEOUT_SECONDS = self.client_timeout_seconds
+        built = self.build_provider(clinic=contract_clinic, practitioner=contract_practitioner, sandbox_url=sandbox_url)
+        assert built.key == self.provider_key
+        return built
+
+    @pytest.fixture
+    def meeting_request(self, contract_booking: Booking) -> MeetingRequest:
+        return self.request_for(contract_booking)
+
+    def request_for(self, booking: Booking, idempotency_key: str = "") -> MeetingRequest:
+        # Built by the same function the meeting service uses, so the privacy case tests the real title.
+        from ..services import meeting_request_for
+
+        return meeting_request_for(booking, idempotency_key=idempotency_key or str(uuid.uuid4()))
+
+    def _needs_vendor(self) -> None:
+        if not self.vendor_http:
+            pytest.skip(NOT_A_VENDOR)
+
+    def _find_or_create(self, provider: MeetingProvider, request: MeetingRequest) -> MeetingRecord:
+        """What the meeting service does on a retry: look for an earlier attempt's meeting first."""
+        return provider.find(request) or provider.create(request)
+
+    # --- Create ------------------------------------------------------------------------
+
+    def test_create_gives_a_join_link(self, provider: MeetingProvider, meeting_request: MeetingRequest) -> None:
+        record = provider.create(meeting_request)
+
+        assert isinstance(record, MeetingRecord)
+        assert record.external_id
+        assert record.join_url.startswith("https://") or record.join_url.startswith("http://")
+        if self.has_host_url:
+            assert record.host_url
+            assert record.host_url != record.join_url
+        vendor = self.vendor_meeting(record)
+        assert vendor is not None
+        assert vendor.external_id == record.external_id
+
+    def test_the_vendor_is_told_the_appointment_time(
+        self, provider: MeetingProvider, meeting_request: MeetingRequest
+    ) -> None:
+        record = provider.create(meeting_request)
+
+        vendor = self.vendor_meeting(record)
+        assert vendor is not None
+        if vendor.starts_at is not None:
+            assert vendor.starts_at == meeting_request.starts_at
+
+    def test_the_patient_name_appears_in_no_title_link_or_payload(
+        self, provider: MeetingProvider, meeting_request: MeetingRequest
+    ) -> None:
+        record = provider.create(meeting_request)
+
+        vendor = self.vendor_meeting(record)
+        seen = [meeting_request.title, record.join_url, record.host_url, json.dumps(record.raw, default=str)]
+        if vendor is not None:
+            seen.append(vendor.title)
+        for text in seen:
+            for part in (PATIENT_NAME, *PATIENT_NAME.split(), PATIENT_EMAIL):
+                assert part.lower() not in text.lower()
+
+    def test_the_raw_provider_data_holds_no_host_link(
+        self, provider: MeetingProvider, meeting_request: MeetingRequest
+    ) -> None:
+        record = provider.create(meeting_request)
+
+        if record.host_url and record.host_url != record.join_url:
+            assert record.host_url not in json.dumps(record.raw, default=str)
+
+    # --- Update ------------------------------------------------------------------------
+
+    def test_a_reschedule_moves_the_meeting(
+        self, provider: MeetingProvider, contract_booking: Booking, meeting_request: MeetingRequest
+    ) -> None:
+        record = provider.create(meeting_request)
+        contract_booking.starts_at += timedelta(days=1, hours=2)
+        contract_booking.ends_at += timedelta(days=1, hours=2)
+        moved = self.request_for(contract_booking, meeting_request.idempotency_key)
+
+        if not provider.supports_update:
+            pytest.skip("This provider cannot move a meeting; the meeting service deletes and creates instead.")
+        updated = provider.update(record, moved)
+
+        assert updated.join_url
+        vendor = self.vendor_meeting(updated)
+        assert vendor is not None
+        assert vendor.external_id == record.external_id
+        if vendor.starts_at is not None:
+            assert vendor.starts_at == moved.starts_at
+        assert self._count_if_vendor() in (None, 1)
+
+    # --- Delete ------------------------------------------------------------------------
+
+    def test_delete_removes_the_meeting_and_a_second_delete_is_fine(
+        self, provider: MeetingProvider, meeting_request: MeetingRequest
+    ) -> None:
+        record = provider.create(meeting_request)
+
+        provider.delete(record)
+        provider.delete(record)
+
+        if self.delete_is_remote:
+            assert self.vendor_meeting(record) is None
+            assert self.vendor_meeting_count() == 0
+
+    # --- Vendor faults ------------------------------------------------------------------
+
+    def test_a_server_error_is_transient_and_a_retry_creates_one_meeting(
+        self, provider: MeetingProvider, meeting_request: MeetingRequest
+    ) -> None:
+        self._needs_vendor()
+        self.inject_fault("create", "500")
+
+        with pytest.raises(MeetingProviderError) as caught:
+            provider.create(meeting_request)
+        assert not caught.value.permanent
+        assert not caught.value.reconnect
+
+        record = self._find_or_create(provider, meeting_request)
+        assert record.join_url
+        assert self.vendor_meeting_count() == 1
+
+    def test_a_server_error_on_update_is_transient(
+        self, provider: MeetingProvider, contract_booking: Booking, meeting_request: MeetingRequest
+    ) -> None:
+        self._needs_vendor()
+        if not provider.supports_update:
+            pytest.skip("This provider cannot move a meeting.")
+        record = provider.create(meeting_request)
+        contract_booking.starts_at += timedelta(hours=3)
+        contract_booking.ends_at += timedelta(hours=3)
+        self.inject_fault("update", "500")
+
+        with pytest.raises(MeetingProviderError) as caught:
+            provider.update(record, self.request_for(contract_booking, meeting_request.idempotency_key))
+        assert not caught.value.permanent
+
+    def test_rate_limiting_carries_the_vendors_retry_after(
+        self, provider: MeetingProvider, meeting_request: MeetingRequest
+    ) -> None:
+        self._needs_vendor()
+        self.inject_fault("create", "429", retry_after=7)
+
+        with pytest.raises(MeetingProviderError) as caught:
+            provider.create(meeting_request)
+        assert not caught.value.permanent
+        assert caught.value.retry_after == 7
+
+    def test_a_retry_after_given_as_a_date_is_understood(
+        self, provider: MeetingProvider, meeting_request: MeetingRequest
+    ) -> None:
+        self._needs_vendor()
+        self.inject_fault("create", "429", retry_after=30, retry_after_as_date=True)
+
+        with pytest.raises(MeetingProviderError) as caught:
+            provider.create(meeting_request)
+        assert not caught.value.permanent
+        # An HTTP date has whole-second precision and the clock moves on: near 30, never more.
+        assert caught.value.retry_after is not None
+        assert 0 < caught.value.retry_after <= 31
+
+    def test_one_refused_token_is_refreshed_or_asks_for_reconnection(
+        self, provider: MeetingProvider, meeting_request: MeetingRequest
+    ) -> None:
+        self._needs_vendor()
+        self.inject_fault("create", "401")
+
+        if self.refreshes_on_401:
+            record = provider.create(meeting_request)
+            assert record.join_url
+            assert self.vendor_meeting_count() == 1
+        else:
+            with pytest.raises(MeetingProviderError) as caught:
+                provider.create(meeting_request)
+            assert caught.value.reconnect
+
+    def test_a_token_refused_even_after_refresh_asks_for_reconnection(
+        self, provider: MeetingProvider, meeting_request: MeetingRequest
+    ) -> None:
+        self._needs_vendor()
+        self.inject_fault("create", "401", count=None)
+        try:
+            with pytest.raises(MeetingProviderError) as caught:
+                provider.create(meeting_request)
+        finally:
+            self.clear_faults()
+        assert caught.value.reconnect
+        assert caught.value.permanent
+
+    def test_a_timeout_is_transient_and_a_retry_creates_one_meeting(
+        self, provider: MeetingProvider, meeting_request: MeetingRequest
+    ) -> None:
+        self._needs_vendor()
+        # The vendor creates the meeting, then answers too late: the retry must not make a second one.
+        self.inject_fault("create", "timeout", delay_seconds=self.client_timeout_seconds + 2)
+
+        with pytest.raises(MeetingProviderError) as caught:
+            provider.create(meeting_request)
+        assert not caught.value.permanent
+
+        record = self._find_or_create(provider, meeting_request)
+        assert record.join_url
+        assert self.vendor_meeting_count() == 1
+
+    def test_a_lost_response_then_a_retry_leaves_exactly_one_meeting(
+        self, provider: MeetingProvider, meeting_request: MeetingRequest
+    ) -> None:
+        self._needs_vendor()
+        self.inject_fault("create", "lost_response")
+
+        with pytest.raises(MeetingProviderError) as caught:
+            provider.create(meeting_request)
+        assert not caught.value.permanent
+
+        record = self._find_or_create(provider, meeting_request)
+        again = self._find_or_create(provider, meeting_request)
+        assert record.external_id == again.external_id
+        assert self.vendor_meeting_count() == 1
+
+    def _count_if_vendor(self) -> int | None:
+        return self.vendor_meeting_count() if self.vendor_http else None

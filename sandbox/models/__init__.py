@@ -1,0 +1,27 @@
+"""The emulated world: provider accounts, OAuth grants, calendars, meetings and fault scripts.
+
+Everything lives in the database so the web process serving the emulators and a
+Celery worker calling them see the same world.
+"""
+
+from .faults import Fault
+from .google import GoogleBusyBlock, GoogleEvent
+from .microsoft import GraphEvent, GraphOnlineMeeting
+from .oauth import Account, AuthorizationCode, Grant, OAuthClient, Service, Token
+from .zoom import ZoomDailyUsage, ZoomMeeting
+
+__all__ = [
+    "Account",
+    "AuthorizationCode",
+    "Fault",
+    "GoogleBusyBlock",
+    "GoogleEvent",
+    "Grant",
+    "GraphEvent",
+    "GraphOnlineMeeting",
+    "OAuthClient",
+    "Service",
+    "Token",
+    "ZoomDailyUsage",
+    "ZoomMeeting",
+]

@@ -118,8 +118,22 @@ def celery_worker(transactional_db):
     app.control.purge()
     hostname = f"test-{os.getpid()}@%h"
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "clinicpro", "worker", "--pool=threads", "--concurrency=4",
-         "--without-gossip", "--without-mingle", "-n", hostname, "-l", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "clinicpro",
+            "worker",
+            "--pool=threads",
+            "--concurrency=4",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            hostname,
+            "-l",
+            "warning",
+        ],
         cwd=ROOT,
         env=env,
     )
@@ -182,7 +196,10 @@ def web_platforms(monkeypatch):
         return [
             hooks.MeetingPlatform(key="selfhosted", label="ClinicPro room", usable=True),
             hooks.MeetingPlatform(
-                key="zoom", label="Zoom", usable=False, reason="Connect your Zoom account first.",
+                key="zoom",
+                label="Zoom",
+                usable=False,
+                reason="Connect your Zoom account first.",
                 fix_url="/integrations/",
             ),
         ]
@@ -216,12 +233,16 @@ def make_booking(django_capture_on_commit_callbacks, service, practitioner):
     """Book through the service at any time (no availability check); the service's policy sets the status."""
     from bookings import services
 
-    def make(starts_at, *, on=None, who=None, name="Achieng Otieno", email="achieng@example.com",
-             phone="0712 345 678"):
+    def make(starts_at, *, on=None, who=None, name="Achieng Otieno", email="achieng@example.com", phone="0712 345 678"):
         with django_capture_on_commit_callbacks(execute=True):
             return services.booking_create(
-                service=on or service, practitioner=who or practitioner, starts_at=starts_at, patient_name=name,
-                patient_email=email, patient_phone=phone, enforce_availability=False,
+                service=on or service,
+                practitioner=who or practitioner,
+                starts_at=starts_at,
+                patient_name=name,
+                patient_email=email,
+                patient_phone=phone,
+                enforce_availability=False,
             )
 
     return make

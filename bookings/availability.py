@@ -109,7 +109,7 @@ def search_slots(
 
     taken = _booked_intervals(practitioner, span, now, exclude_booking_id)
     report = hooks.busy_report(practitioner, *span)
-    taken.extend((busy.start, busy.end) for busy in report.intervals)
+    taken.extend(_external_busy(report.intervals, _own_time(exclude_booking_id)))
     taken = _merged(taken)
     warnings = [CALENDAR_SYNC_WARNING] if report.failed_sources else []
 
@@ -230,6 +230,31 @@ def _booked_intervals(
     if exclude_booking_id is not None:
         bookings = bookings.exclude(pk=exclude_booking_id)
     return list(bookings.values_list("blocked_from", "blocked_until"))
+
+
+def _own_time(booking_id: int | None) -> Interval | None:
+    if booking_id is None:
+        return None
+    return Booking.objects.filter(pk=booking_id).values_list("starts_at", "ends_at").first()
+
+
+def _external_busy(intervals: list[hooks.BusyInterval], own_time: Interval | None) -> list[Interval]:
+    """External busy times, less the moved booking's own time.
+
+    A booking being rescheduled appears busy in the practitioner's calendar (its
+    own calendar event); without this it could never move to an overlapping time.
+    """
+    busy: list[Interval] = []
+    for interval in intervals:
+        start, end = interval.start, interval.end
+        if own_time is None or own_time[1] <= start or own_time[0] >= end:
+            busy.append((start, end))
+            continue
+        if start < own_time[0]:
+            busy.append((start, own_time[0]))
+        if own_time[1] < end:
+            busy.append((own_time[1], end))
+    return busy
 
 
 def _overlaps_any(interval: Interval, taken: list[Interval]) -> bool:

@@ -357,6 +357,25 @@ def test_a_failing_calendar_never_blocks_booking_and_is_reported(service, practi
     assert "broken_calendar" in caplog.text and "calendar API unreachable" in caplog.text
 
 
+def test_a_booking_being_moved_is_not_blocked_by_its_own_calendar_event(service, practitioner, no_busy_sources):
+    moving = book_directly(service, practitioner, local(MONDAY, 10))
+
+    @hooks.register_busy_source
+    def calendar(who, start, end):
+        # The booking's own event, merged with an unrelated meeting right after it.
+        return [BusyInterval(start=local(MONDAY, 10), end=local(MONDAY, 11, 30))]
+
+    moving_search = search_slots(
+        service=service, practitioner=practitioner, start=MONDAY, end=MONDAY, now=NOW, exclude_booking_id=moving.pk
+    )
+    fresh_search = search_slots(service=service, practitioner=practitioner, start=MONDAY, end=MONDAY, now=NOW)
+
+    assert "10:00" in local_starts(moving_search.slots)
+    assert "10:30" not in local_starts(moving_search.slots)
+    assert "11:00" not in local_starts(moving_search.slots)
+    assert "10:00" not in local_starts(fresh_search.slots)
+
+
 # --- is_slot_available --------------------------------------------------------------------
 
 

@@ -1,9 +1,10 @@
 """The contract every meeting provider passes, over real HTTP against its sandbox emulator.
 
-A provider's test module subclasses `ProviderContract` and supplies only its
-specifics; the cases below are shared:
+A provider's test module subclasses `VendorContract` (a provider that calls a
+vendor over HTTP) or `ProviderContract` (one that calls nobody, like the
+self-hosted rooms) and supplies only its specifics; the cases below are shared:
 
-    class TestZoomContract(ProviderContract):
+    class TestZoomContract(VendorContract):
         provider_key = "zoom"
         sandbox_service = "zoom"
         fault_endpoints = {"create": "meetings.create", "update": "meetings.update", "delete": "meetings.delete"}
@@ -18,9 +19,9 @@ specifics; the cases below are shared:
         def vendor_meeting_count(self):
             ...how many live meetings the emulator holds...
 
-A provider with no vendor to call (the self-hosted rooms) sets
-`vendor_http = False`: the fault cases are then skipped with a reason, and
-the shared create/update/delete cases still run.
+`ProviderContract` holds the create/update/delete cases every provider
+passes; `VendorContract` adds the vendor's faults (500, 429, 401, timeouts,
+lost responses) injected through the sandbox emulator.
 """
 
 import json
@@ -42,8 +43,6 @@ from ..providers.base import MeetingProvider, MeetingProviderError, MeetingRecor
 PATIENT_NAME = "Achieng Otieno-Wafula"
 PATIENT_EMAIL = "achieng.otieno@example.com"
 
-NOT_A_VENDOR = "This provider calls no vendor over HTTP, so there is no vendor fault to inject."
-
 
 @dataclass(frozen=True)
 class VendorMeeting:
@@ -58,8 +57,8 @@ class VendorMeeting:
 class ProviderContract:
     # The registry key of the provider under test.
     provider_key: ClassVar[str]
-    # False for providers that call no vendor: the HTTP fault cases are then not applicable.
-    vendor_http: ClassVar[bool] = True
+    # Whether the provider calls a vendor over HTTP (set by VendorContract).
+    vendor_http: ClassVar[bool] = False
     # The sandbox service name for sandbox.faults.inject ("google", "zoom", "microsoft").
     sandbox_service: ClassVar[str] = ""
     # Operation ("create", "update", "delete") -> sandbox endpoint name for fault injection.
@@ -167,9 +166,8 @@ class ProviderContract:
 
         return meeting_request_for(booking, idempotency_key=idempotency_key or str(uuid.uuid4()))
 
-    def _needs_vendor(self) -> None:
-        if not self.vendor_http:
-            pytest.skip(NOT_A_VENDOR)
+    def _count_if_vendor(self) -> int | None:
+        return self.vendor_meeting_count() if self.vendor_http else None
 
     def _find_or_create(self, provider: MeetingProvider, request: MeetingRequest) -> MeetingRecord:
         """What the meeting service does on a retry: look for an earlier attempt's meeting first."""
@@ -257,12 +255,17 @@ class ProviderContract:
             assert self.vendor_meeting(record) is None
             assert self.vendor_meeting_count() == 0
 
+
+class VendorContract(ProviderContract):
+    """The shared cases plus the vendor's faults, injected through its sandbox emulator."""
+
+    vendor_http: ClassVar[bool] = True
+
     # --- Vendor faults ------------------------------------------------------------------
 
     def test_a_server_error_is_transient_and_a_retry_creates_one_meeting(
         self, provider: MeetingProvider, meeting_request: MeetingRequest
     ) -> None:
-        self._needs_vendor()
         self.inject_fault("create", "500")
 
         with pytest.raises(MeetingProviderError) as caught:
@@ -277,7 +280,6 @@ class ProviderContract:
     def test_a_server_error_on_update_is_transient(
         self, provider: MeetingProvider, contract_booking: Booking, meeting_request: MeetingRequest
     ) -> None:
-        self._needs_vendor()
         if not provider.supports_update:
             pytest.skip("This provider cannot move a meeting.")
         record = provider.create(meeting_request)
@@ -292,7 +294,6 @@ class ProviderContract:
     def test_rate_limiting_carries_the_vendors_retry_after(
         self, provider: MeetingProvider, meeting_request: MeetingRequest
     ) -> None:
-        self._needs_vendor()
         self.inject_fault("create", "429", retry_after=7)
 
         with pytest.raises(MeetingProviderError) as caught:
@@ -303,7 +304,6 @@ class ProviderContract:
     def test_a_retry_after_given_as_a_date_is_understood(
         self, provider: MeetingProvider, meeting_request: MeetingRequest
     ) -> None:
-        self._needs_vendor()
         self.inject_fault("create", "429", retry_after=30, retry_after_as_date=True)
 
         with pytest.raises(MeetingProviderError) as caught:
@@ -316,7 +316,6 @@ class ProviderContract:
     def test_one_refused_token_is_refreshed_or_asks_for_reconnection(
         self, provider: MeetingProvider, meeting_request: MeetingRequest
     ) -> None:
-        self._needs_vendor()
         self.inject_fault("create", "401")
 
         if self.refreshes_on_401:
@@ -331,7 +330,6 @@ class ProviderContract:
     def test_a_token_refused_even_after_refresh_asks_for_reconnection(
         self, provider: MeetingProvider, meeting_request: MeetingRequest
     ) -> None:
-        self._needs_vendor()
         self.inject_fault("create", "401", count=None)
         try:
             with pytest.raises(MeetingProviderError) as caught:
@@ -344,7 +342,6 @@ class ProviderContract:
     def test_a_timeout_is_transient_and_a_retry_creates_one_meeting(
         self, provider: MeetingProvider, meeting_request: MeetingRequest
     ) -> None:
-        self._needs_vendor()
         # The vendor creates the meeting, then answers too late: the retry must not make a second one.
         self.inject_fault("create", "timeout", delay_seconds=self.client_timeout_seconds + 2)
 
@@ -359,7 +356,6 @@ class ProviderContract:
     def test_a_lost_response_then_a_retry_leaves_exactly_one_meeting(
         self, provider: MeetingProvider, meeting_request: MeetingRequest
     ) -> None:
-        self._needs_vendor()
         self.inject_fault("create", "lost_response")
 
         with pytest.raises(MeetingProviderError) as caught:
@@ -370,6 +366,3 @@ class ProviderContract:
         again = self._find_or_create(provider, meeting_request)
         assert record.external_id == again.external_id
         assert self.vendor_meeting_count() == 1
-
-    def _count_if_vendor(self) -> int | None:
-        return self.vendor_meeting_count() if self.vendor_http else None

@@ -17,7 +17,6 @@ APP_SECRET = "jitsi-app-secret-for-the-contract-0123456789"
 class SelfHostedVendor:
     provider_key = "selfhosted"
     # No vendor is called over HTTP: a room exists once someone opens its URL.
-    vendor_http = False
     delete_is_remote = False
 
 

@@ -11,7 +11,7 @@ from meetings.models import ClinicMeetingSettings, Meeting, MeetingStatus
 from meetings.providers.base import MeetingProviderError, MeetingRecord
 from meetings.providers.connected import VendorResponse
 from meetings.providers.google_meet import GoogleMeetProvider, event_id_for, raise_for_response
-from meetings.testing.contract import PATIENT_EMAIL, ProviderContract, VendorMeeting
+from meetings.testing.contract import PATIENT_EMAIL, VendorContract, VendorMeeting
 from sandbox import faults
 from sandbox.models import GoogleEvent
 
@@ -20,7 +20,7 @@ from .connected_providers import approve_online_booking, connect_account, use_sa
 GOOGLE_EMAIL = "dr.contract@gmail.test"
 
 
-class TestGoogleMeetContract(ProviderContract):
+class TestGoogleMeetContract(VendorContract):
     provider_key = "google_meet"
     sandbox_service = "google"
     fault_endpoints = {"create": "events.insert", "update": "events.patch", "delete": "events.delete"}

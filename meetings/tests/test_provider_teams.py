@@ -11,7 +11,7 @@ from meetings.models import ClinicMeetingSettings, Meeting, MeetingStatus
 from meetings.providers.base import MeetingProviderError, MeetingRecord
 from meetings.providers.connected import VendorResponse
 from meetings.providers.teams import TeamsProvider, raise_for_response
-from meetings.testing.contract import PATIENT_EMAIL, ProviderContract, VendorMeeting
+from meetings.testing.contract import PATIENT_EMAIL, VendorContract, VendorMeeting
 from sandbox import faults
 from sandbox.models import GraphEvent
 
@@ -27,7 +27,7 @@ def _instant(value: dict[str, str]) -> datetime:
     return moment.astimezone(UTC)
 
 
-class TestTeamsContract(ProviderContract):
+class TestTeamsContract(VendorContract):
     provider_key = "teams"
     sandbox_service = "microsoft"
     fault_endpoints = {"create": "events.create", "update": "events.update", "delete": "events.delete"}

@@ -11,7 +11,7 @@ from meetings.models import Meeting, MeetingStatus
 from meetings.providers.base import MeetingProviderError, MeetingRecord
 from meetings.providers.connected import VendorResponse, marker_for
 from meetings.providers.zoom import ZoomProvider, raise_for_response
-from meetings.testing.contract import ProviderContract, VendorMeeting
+from meetings.testing.contract import VendorContract, VendorMeeting
 from sandbox import faults, world
 from sandbox.models import ZoomDailyUsage, ZoomMeeting
 
@@ -47,7 +47,7 @@ class ZoomVendor:
         return ZoomMeeting.objects.filter(deleted_at__isnull=True).count()
 
 
-class TestZoomContract(ZoomVendor, ProviderContract):
+class TestZoomContract(ZoomVendor, VendorContract):
     def build_provider(self, *, clinic: Any, practitioner: Any, sandbox_url: str) -> ZoomProvider:
         connect_account(practitioner, "zoom", ZOOM_EMAIL)
         return ZoomProvider(clinic=clinic, practitioner=practitioner)
@@ -158,7 +158,7 @@ class TestZoomContract(ZoomVendor, ProviderContract):
         assert "Connect Zoom on the integrations page" in reason
 
 
-class TestZoomServerToServerContract(ZoomVendor, ProviderContract):
+class TestZoomServerToServerContract(ZoomVendor, VendorContract):
     """The same contract with no practitioner account: the clinic's Server-to-Server app hosts the meetings."""
 
     def build_provider(self, *, clinic: Any, practitioner: Any, sandbox_url: str) -> ZoomProvider:

@@ -25,6 +25,7 @@ from ..services import (
     booking_complete,
     booking_decline,
     booking_mark_no_show,
+    booking_mark_paid,
     booking_reschedule,
 )
 from ..templatetags.booking_tags import when, zone_label
@@ -108,12 +109,18 @@ def _no_show(*, booking: Booking, reason: str = "") -> Booking:
     return booking_mark_no_show(booking=booking)
 
 
+def _record_payment(*, booking: Booking, reason: str = "") -> Booking:
+    # Payment taken outside ClinicPro (cash, a till, a transfer) confirms the booking like an M-Pesa callback.
+    return booking_mark_paid(booking=booking)
+
+
 ACTIONS: dict[str, tuple[Callable[..., Booking], str]] = {
     "approve": (_approve, "Booking approved."),
     "decline": (booking_decline, "Booking declined."),
     "cancel": (_cancel_for_patient, "Booking cancelled."),
     "complete": (_complete, "Marked as completed."),
     "no-show": (_no_show, "Marked as a no-show."),
+    "record-payment": (_record_payment, "Payment recorded: the booking is confirmed."),
 }
 
 

@@ -7,6 +7,7 @@ be replaced, never read. The audit trail is read-only everywhere.
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from clinicpro.admin_secrets import MaskedSecretsAdminMixin
@@ -60,6 +61,8 @@ class MeetingEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 @admin.register(Meeting)
 class MeetingAdmin(MaskedSecretsAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """View only: meetings change through the meetings services, which keep the audit trail."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     list_display = (
         "id",

@@ -16,6 +16,14 @@ from .registry import PROVIDER_CHOICES, provider_label
 # no vendor account. Only these can be the fallback, since the fallback runs when vendors fail.
 CONNECTIONLESS_PROVIDERS = ("selfhosted",)
 MAX_WINDOW_MINUTES = 24 * 60
+MIN_JITSI_SECRET_LENGTH = 32
+
+
+class HttpsURLField(forms.URLField):
+    """A URL typed without a scheme is taken as https (room servers are never plain http)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(assume_scheme="https", **kwargs)
 
 
 class MeetingSettingsForm(forms.ModelForm):
@@ -25,6 +33,7 @@ class MeetingSettingsForm(forms.ModelForm):
 
     class Meta:
         model = ClinicMeetingSettings
+        field_classes = {"base_url": HttpsURLField}
         fields = [
             "default_provider",
             "fallback_provider",
@@ -82,6 +91,9 @@ class MeetingSettingsForm(forms.ModelForm):
         value = self.cleaned_data.get("jitsi_app_secret")
         if value is CLEAR:
             return ""
+        if value and len(value) < MIN_JITSI_SECRET_LENGTH:
+            # HS256 is only as strong as its key (RFC 7518, section 3.2).
+            raise forms.ValidationError(f"Use a secret of at least {MIN_JITSI_SECRET_LENGTH} characters.")
         # Blank keeps the stored secret: the page never shows it, so nobody can retype it.
         return value or self.instance.jitsi_app_secret or ""
 

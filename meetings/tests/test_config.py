@@ -171,9 +171,12 @@ def test_the_secret_can_be_replaced_and_cleared(client, clinic, owner):
     config.save()
     signed_in(client, owner)
 
-    client.post(settings_url(clinic), valid_form(jitsi_app_id="uhuru-app", jitsi_app_secret="a-new-secret-value-42"))
+    client.post(
+        settings_url(clinic),
+        valid_form(jitsi_app_id="uhuru-app", jitsi_app_secret="a-new-secret-value-of-decent-length-42"),
+    )
     config.refresh_from_db()
-    assert config.jitsi_app_secret == "a-new-secret-value-42"
+    assert config.jitsi_app_secret == "a-new-secret-value-of-decent-length-42"
 
     client.post(settings_url(clinic), valid_form(jitsi_app_id="", **{"jitsi_app_secret__clear": "1"}))
     config.refresh_from_db()
@@ -184,3 +187,16 @@ def test_a_staff_member_gets_403(client, clinic):
     staff = MembershipFactory(clinic=clinic, role=Role.STAFF, user=UserFactory(username="frontdesk")).user
 
     assert signed_in(client, staff).get(settings_url(clinic)).status_code == 403
+
+
+def test_a_short_jitsi_secret_is_refused_and_the_stored_one_kept(client, clinic, owner):
+    config = settings_for(clinic)
+    config.jitsi_app_id, config.jitsi_app_secret = "uhuru-app", SECRET
+    config.save()
+
+    response = signed_in(client, owner).post(
+        settings_url(clinic), valid_form(jitsi_app_id="uhuru-app", jitsi_app_secret="short")
+    )
+
+    assert "at least 32 characters" in response.content.decode()
+    assert settings_for(clinic).jitsi_app_secret == SECRET

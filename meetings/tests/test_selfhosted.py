@@ -16,6 +16,7 @@ from meetings.testing.scenes import a_start
 pytestmark = pytest.mark.django_db
 
 SECRET = "a-jitsi-app-secret-of-reasonable-length"
+OTHER_SECRET = "another-jitsi-secret-of-the-same-length"
 
 
 @pytest.fixture
@@ -123,7 +124,7 @@ def test_a_token_signed_with_another_secret_is_not_ours(with_tokens, provider, b
     record = provider.create(request_for(booking))
 
     with pytest.raises(jwt.InvalidSignatureError):
-        jwt.decode(token_of(record.join_url), "another-secret", algorithms=["HS256"], audience="uhuru-meet")
+        jwt.decode(token_of(record.join_url), OTHER_SECRET, algorithms=["HS256"], audience="uhuru-meet")
 
 
 def test_the_join_window_follows_the_clinics_settings(with_tokens, provider, booking):

@@ -71,7 +71,7 @@ def test_the_provider_call_is_timed_and_audited(confirmed):
 
 def test_no_audit_row_holds_a_link_or_token(clinic, run_on_commit, service, practitioner):
     config = settings_for(clinic)
-    config.jitsi_app_id, config.jitsi_app_secret = "app", "secret-for-audit-check"
+    config.jitsi_app_id, config.jitsi_app_secret = "app", "secret-for-the-audit-check-0123456789"
     config.save()
     booking = run_on_commit(book_online, service, practitioner)
     meeting = current_meeting(booking.pk)
@@ -118,7 +118,7 @@ def test_creating_an_active_meeting_again_does_nothing(confirmed):
 
 def test_a_reschedule_moves_the_meeting_and_keeps_the_room(clinic, run_on_commit, confirmed):
     config = settings_for(clinic)
-    config.jitsi_app_id, config.jitsi_app_secret = "app", "a-secret-for-reschedules"
+    config.jitsi_app_id, config.jitsi_app_secret = "app", "a-secret-for-reschedules-0123456789"
     config.save()
     Meeting.objects.filter(booking=confirmed).delete()
     meeting_create(meeting_id=meeting_ensure_for_booking(booking_id=confirmed.pk).pk, is_last_attempt=False)

@@ -63,7 +63,9 @@ class MeetingSettingsForm(forms.ModelForm):
             "jitsi_app_id": "With the secret below, every participant gets a signed token and only the host "
             "can moderate. Leave both empty for rooms protected only by their unguessable name.",
             "jitsi_audience": 'The audience (aud) your server expects in its tokens; Prosody\'s default is "jitsi".',
-            "send_provider_invites": "Off by default: patients get ClinicPro's own email with the join link.",
+            "send_provider_invites": (
+                "Off by default: patients get their ClinicPro join link on their booking page and in its calendar file."
+            ),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

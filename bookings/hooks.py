@@ -56,12 +56,14 @@ ConferenceSource = Callable[["Booking", Role], "Conference | None"]
 BusySource = Callable[["Practitioner", datetime, datetime], list[BusyInterval]]
 PanelSource = Callable[[HttpRequest, "Booking"], SafeString | str]
 BannerSource = Callable[[HttpRequest], list[str]]
+ConferencePrefetch = Callable[[list["Booking"]], None]
 
 _platform_sources: list[PlatformSource] = []
 _conference_sources: list[ConferenceSource] = []
 _busy_sources: list[BusySource] = []
 _panel_sources: list[PanelSource] = []
 _banner_sources: list[BannerSource] = []
+_conference_prefetchers: list[ConferencePrefetch] = []
 
 
 def _register(registry: list, source: Callable) -> Callable:
@@ -87,6 +89,11 @@ def register_dashboard_panel(source: PanelSource) -> PanelSource:
     return _register(_panel_sources, source)
 
 
+def register_conference_prefetch(source: ConferencePrefetch) -> ConferencePrefetch:
+    """Loads what conference sources need for many bookings in a few queries (calendar feeds, lists)."""
+    return _register(_conference_prefetchers, source)
+
+
 def register_dashboard_banner(source: BannerSource) -> BannerSource:
     """Warnings shown at the top of a clinic's dashboard (failed meetings, reconnect needed)."""
     return _register(_banner_sources, source)
@@ -110,6 +117,12 @@ def busy_intervals(practitioner: "Practitioner", start: datetime, end: datetime)
 
 def dashboard_panels(request: HttpRequest, booking: "Booking") -> list[SafeString | str]:
     return [source(request, booking) for source in _panel_sources]
+
+
+def prefetch_conferences(bookings: list["Booking"]) -> None:
+    """Call before `conference_for` on many bookings, so each one costs no further query."""
+    for source in _conference_prefetchers:
+        source(bookings)
 
 
 def dashboard_banners(request: HttpRequest) -> list[str]:

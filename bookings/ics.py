@@ -99,6 +99,8 @@ def practitioner_feed(practitioner: Practitioner, bookings: Iterable[Booking]) -
     Subscribed calendars live on other companies' servers, so no phone, email or notes leave with it.
     """
     calendar = _calendar(name=f"{practitioner.display_name} · ClinicPro")
+    bookings = list(bookings)
+    hooks.prefetch_conferences(bookings)
     for booking in bookings:
         first_name = booking.patient.name.split(" ")[0]
         details = [f"{booking.service.name} with {first_name} ({booking.get_status_display()})."]

@@ -19,7 +19,7 @@ from clinicpro.models import Clinic, Role
 
 from . import selectors
 from .forms import RegenerateMeetingForm
-from .models import JoinRole, Meeting, MeetingEvent, MeetingStatus, join_link_for
+from .models import JoinLink, JoinRole, Meeting, MeetingEvent, MeetingStatus, join_link_for
 from .registry import PROVIDERS, provider_class, provider_label
 from .selection import provider_key_for
 
@@ -31,12 +31,32 @@ AUDIT_ROWS_SHOWN = 50
 
 def join_url(booking: Booking, role: str) -> str:
     """The absolute /j/<token> link for one participant role of the booking."""
-    token = join_link_for(booking, role).token
-    return settings.SITE_URL + reverse("meeting_join", args=[token])
+    prefetched = getattr(booking, "_prefetched_join_links", {})
+    link = prefetched.get(role) or join_link_for(booking, role)
+    return settings.SITE_URL + reverse("meeting_join", args=[link.token])
 
 
 def current_meeting(booking: Booking) -> Meeting | None:
+    if hasattr(booking, "_prefetched_current_meeting"):
+        return booking._prefetched_current_meeting
     return Meeting.objects.filter(booking=booking, is_current=True).first()
+
+
+@hooks.register_conference_prefetch
+def prefetch_conferences(bookings: list[Booking]) -> None:
+    """Current meetings and join links of many bookings in two queries (a practitioner's calendar feed)."""
+    ids = [booking.pk for booking in bookings if booking.is_online and booking.status == BookingStatus.CONFIRMED]
+    # Links are made on first use; make the missing ones together rather than one query per booking.
+    JoinLink.objects.bulk_create(
+        [JoinLink(booking_id=pk, role=role) for pk in ids for role in JoinRole.values], ignore_conflicts=True
+    )
+    meetings = {meeting.booking_id: meeting for meeting in Meeting.objects.filter(booking_id__in=ids, is_current=True)}
+    links: dict[int, dict[str, JoinLink]] = {}
+    for link in JoinLink.objects.filter(booking_id__in=ids):
+        links.setdefault(link.booking_id, {})[link.role] = link
+    for booking in bookings:
+        booking._prefetched_current_meeting = meetings.get(booking.pk)
+        booking._prefetched_join_links = links.get(booking.pk, {})
 
 
 def _status(meeting: Meeting | None, role: str) -> tuple[str, str, str]:

@@ -1,160 +1,49 @@
-"""The one caller of meeting providers: it alone writes status, attempts, errors and the audit trail.
-
-Exactly once. A meeting row is claimed by a conditional UPDATE (pending or
-failed -> creating) before any provider call, and every later write is
-conditional on that same claim (status and claimed_at), so a duplicated
-signal, a redelivered task or two racing workers make one meeting. The
-database allows one current meeting per booking; providers receive the row's
-idempotency key, and a retry after an attempt that may have reached the
-vendor looks for that meeting (provider.find) before creating again.
-
-Provider calls are never made inside a database transaction: a slow vendor
-must not hold row locks. Each step that writes is atomic on its own.
-
-Failures. A transient error puts the meeting back to pending and raises
-RetryLater for the task to retry with backoff. A permanent error, a refused
-credential, or the last attempt moves the booking to the clinic's fallback
-provider (then the self-hosted rooms), marked as a fallback with a reason a
-practitioner can read.
-"""
+"""Creating a booking's meeting, falling back when its provider fails, and moving it on reschedule."""
 
 import logging
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
 
-from .calls import call_provider, describe
-from .models import (
+from ..calls import call_provider, describe
+from ..models import (
     EventAction,
     EventOutcome,
-    JoinLink,
     JoinRole,
     Meeting,
     MeetingStatus,
     join_link_for,
     record_event,
-    settings_for,
 )
-from .providers.base import MeetingProvider, MeetingProviderError, MeetingRecord, MeetingRequest
-from .registry import provider_label
-from .selection import fallback_keys_for, provider_for, provider_key_for
-from .signals import provider_credentials_rejected
+from ..providers.base import MeetingProvider, MeetingProviderError, MeetingRecord, MeetingRequest
+from ..registry import provider_label
+from ..selection import fallback_keys_for, provider_key_for
+from ..signals import provider_credentials_rejected
+from .cancellation import (
+    _retire_quietly,
+)
+from .common import (
+    RetryLater,
+    _load_booking,
+    _load_meeting,
+    _provider_or_audit,
+    _record_of,
+    _stored_fields,
+    current_meeting,
+    max_attempts,
+    meeting_request_for,
+    needs_meeting,
+)
 
 logger = logging.getLogger(__name__)
 
-# Keys a provider might echo back that hold a credential or a host link; never stored in `raw`.
-SECRET_KEYS = frozenset(
-    {
-        "start_url",
-        "password",
-        "passcode",
-        "h323_password",
-        "pstn_password",
-        "encrypted_password",
-        "jwt",
-        "token",
-        "access_token",
-        "refresh_token",
-        "host_url",
-        "startUrl",
-    }
-)
 # How long an update waits for a meeting that is still being created.
 CREATING_RETRY_SECONDS = 10.0
-
-
-class MeetingError(Exception):
-    """An action on a booking's meeting that cannot be done, in words for the person who asked."""
-
-
-class RetryLater(Exception):
-    """A transient provider failure: the task should try again, not before `retry_after` seconds if given."""
-
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-def max_attempts() -> int:
-    return max(1, settings.MEETINGS_MAX_ATTEMPTS)
-
-
-def meeting_request_for(booking: Booking, *, idempotency_key: str) -> MeetingRequest:
-    """What providers are told about a booking: its time and a title without the patient's name."""
-    config = settings_for(booking.clinic)
-    return MeetingRequest(
-        booking=booking,
-        idempotency_key=idempotency_key,
-        title=f"{booking.service.name} with {booking.practitioner.display_name}",
-        starts_at=booking.starts_at,
-        ends_at=booking.ends_at,
-        timezone=booking.clinic.timezone,
-        settings={**booking.service.meeting_settings, "send_provider_invites": config.send_provider_invites},
-    )
-
-
-def needs_meeting(booking: Booking) -> bool:
-    return booking.is_online and booking.status == BookingStatus.CONFIRMED
-
-
-def current_meeting(booking_id: int) -> Meeting | None:
-    return Meeting.objects.filter(booking_id=booking_id, is_current=True).first()
-
-
-def _load_booking(booking_id: int) -> Booking | None:
-    return (
-        Booking.objects.select_related("clinic", "service", "practitioner", "practitioner__membership")
-        .filter(pk=booking_id)
-        .first()
-    )
-
-
-def _load_meeting(meeting_id: int) -> Meeting | None:
-    return (
-        Meeting.objects.select_related(
-            "booking__clinic", "booking__service", "booking__practitioner", "booking__practitioner__membership"
-        )
-        .filter(pk=meeting_id)
-        .first()
-    )
-
-
-def _record_of(meeting: Meeting) -> MeetingRecord:
-    return MeetingRecord(
-        external_id=meeting.external_id,
-        join_url=meeting.join_url,
-        host_url=meeting.host_url,
-        passcode=meeting.passcode,
-        raw=meeting.raw,
-    )
-
-
-def _without_secrets(raw: Any) -> Any:
-    if isinstance(raw, dict):
-        return {key: _without_secrets(value) for key, value in raw.items() if key not in SECRET_KEYS}
-    if isinstance(raw, list):
-        return [_without_secrets(item) for item in raw]
-    return raw
-
-
-def _stored_fields(record: MeetingRecord, request: MeetingRequest) -> dict[str, Any]:
-    return {
-        "external_id": record.external_id,
-        "join_url": record.join_url,
-        "host_url": record.host_url or record.join_url,
-        "passcode": record.passcode,
-        "raw": _without_secrets(record.raw),
-        "scheduled_starts_at": request.starts_at,
-        "scheduled_ends_at": request.ends_at,
-        "last_error": "",
-    }
 
 
 # --- Creating ---------------------------------------------------------------------------
@@ -249,22 +138,6 @@ def _create(meeting_id: int, *, is_last_attempt: bool, actor: str, tried: set[st
             meeting, {"status": MeetingStatus.CREATING, "claimed_at": claimed_at}, exc, last, actor, tried
         )
     return _store_created(meeting, claimed_at, record, request, provider, actor)
-
-
-def _provider_or_audit(meeting: Meeting, action: str, actor: str) -> MeetingProvider:
-    try:
-        return provider_for(meeting.booking, meeting.provider)
-    except MeetingProviderError as exc:
-        record_event(
-            booking_id=meeting.booking_id,
-            meeting_id=meeting.pk,
-            action=action,
-            provider=meeting.provider,
-            outcome=EventOutcome.ERROR,
-            error=describe(exc),
-            actor=actor,
-        )
-        raise
 
 
 def _store_created(
@@ -509,130 +382,3 @@ def _replace(meeting: Meeting, claim: dict[str, Any], *, is_last_attempt: bool, 
         )
     _retire_quietly(meeting.pk, actor)
     return _create(replacement.pk, is_last_attempt=is_last_attempt, actor=actor, tried=set())
-
-
-# --- Cancelling, retiring, regenerating ------------------------------------------------------------
-
-
-def meeting_cancel_for_booking(*, booking_id: int, is_last_attempt: bool = False, actor: str = "worker") -> int:
-    """Cancel a cancelled booking's meeting, revoke its join links, and delete it at the provider.
-
-    Returns how many meetings were deleted at their provider. Raises RetryLater
-    when a deletion failed transiently (the cancellation itself is already recorded).
-    """
-    booking = _load_booking(booking_id)
-    if booking is None or booking.status != BookingStatus.CANCELLED:
-        return 0
-    now = timezone.now()
-    JoinLink.objects.filter(booking_id=booking_id, revoked_at__isnull=True).update(revoked_at=now)
-    for meeting in Meeting.objects.filter(booking_id=booking_id, is_current=True).exclude(
-        status=MeetingStatus.CANCELLED
-    ):
-        # Whatever it is doing: a worker still creating it sees the cancellation and removes what it made.
-        if (
-            Meeting.objects.filter(pk=meeting.pk)
-            .exclude(status=MeetingStatus.CANCELLED)
-            .update(status=MeetingStatus.CANCELLED, cancelled_at=now, updated_at=now)
-        ):
-            record_event(
-                booking_id=booking_id,
-                meeting_id=meeting.pk,
-                action=EventAction.STATUS,
-                provider=meeting.provider,
-                outcome=EventOutcome.OK,
-                detail="Booking cancelled.",
-                actor=actor,
-            )
-    return _retire_all(_awaiting_deletion(booking_id), is_last_attempt=is_last_attempt, actor=actor)
-
-
-def _awaiting_deletion(booking_id: int) -> QuerySet[Meeting]:
-    return (
-        Meeting.objects.filter(booking_id=booking_id, provider_deleted_at__isnull=True)
-        .exclude(external_id="")
-        .exclude(status=MeetingStatus.ACTIVE, is_current=True)
-        .exclude(status=MeetingStatus.CREATING)
-    )
-
-
-def _retire_all(meetings: Iterable[Meeting], *, is_last_attempt: bool, actor: str) -> int:
-    deleted = 0
-    transient: MeetingProviderError | None = None
-    for meeting in meetings:
-        try:
-            deleted += _delete_at_provider(meeting, actor)
-        except MeetingProviderError as exc:
-            if not exc.permanent:
-                transient = exc
-    if transient is not None and not is_last_attempt:
-        raise RetryLater(describe(transient), retry_after=transient.retry_after)
-    return deleted
-
-
-def _delete_at_provider(meeting: Meeting, actor: str) -> int:
-    meeting = _load_meeting(meeting.pk) or meeting
-    provider = _provider_or_audit(meeting, EventAction.DELETE, actor)
-    call_provider(
-        meeting=meeting, action=EventAction.DELETE, actor=actor, call=lambda: provider.delete(_record_of(meeting))
-    )
-    return Meeting.objects.filter(pk=meeting.pk, provider_deleted_at__isnull=True).update(
-        provider_deleted_at=timezone.now()
-    )
-
-
-def meeting_retire(*, meeting_id: int, is_last_attempt: bool = False, actor: str = "worker") -> int:
-    """Delete a replaced, failed or cancelled meeting at its provider (the booking has moved on from it)."""
-    meeting = Meeting.objects.filter(pk=meeting_id).only("booking_id").first()
-    if meeting is None:
-        return 0
-    return _retire_all(
-        _awaiting_deletion(meeting.booking_id).filter(pk=meeting_id), is_last_attempt=is_last_attempt, actor=actor
-    )
-
-
-def _retire_quietly(meeting_id: int, actor: str) -> None:
-    try:
-        meeting_retire(meeting_id=meeting_id, is_last_attempt=True, actor=actor)
-    except MeetingProviderError:
-        logger.warning("Meeting %s could not be deleted at its provider; the sweeper will try again.", meeting_id)
-
-
-def meeting_regenerate(*, booking_id: int, actor: str, reason: str) -> Meeting:
-    """Replace the booking's meeting with a new one, keeping the old one as history.
-
-    The old meeting is deleted at its provider and the new one created by the
-    worker once this commits; join links stay the same.
-    """
-    reason = reason.strip()
-    if not reason:
-        raise MeetingError("Say why the meeting is being regenerated.")
-    with transaction.atomic():
-        booking = Booking.objects.select_for_update().filter(pk=booking_id).first()
-        if booking is None or not needs_meeting(booking):
-            raise MeetingError("Only a confirmed online booking has a meeting to regenerate.")
-        previous = Meeting.objects.select_for_update().filter(booking_id=booking_id, is_current=True).first()
-        now = timezone.now()
-        if previous is not None:
-            Meeting.objects.filter(pk=previous.pk).update(
-                status=MeetingStatus.CANCELLED, is_current=False, cancelled_at=now, updated_at=now
-            )
-        replacement = Meeting.objects.create(booking=booking, provider=provider_key_for(booking))
-        record_event(
-            booking_id=booking_id,
-            meeting_id=replacement.pk,
-            action=EventAction.REGENERATE,
-            provider=replacement.provider,
-            outcome=EventOutcome.OK,
-            detail=f"Reason: {reason}",
-            actor=actor,
-        )
-        transaction.on_commit(lambda: _queue_after_regenerate(booking_id, previous.pk if previous else None))
-    return replacement
-
-
-def _queue_after_regenerate(booking_id: int, previous_id: int | None) -> None:
-    from .tasks import create_meeting, retire_meeting
-
-    create_meeting.delay(booking_id)
-    if previous_id is not None:
-        retire_meeting.delay(previous_id)

@@ -46,7 +46,7 @@ class PatientDetailsForm(forms.Form):
     name = forms.CharField(label="Full name", max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(
         label="Email",
-        help_text="We send your confirmation and meeting link here.",
+        help_text="The clinic uses it to reach you about this appointment.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.CharField(

@@ -244,6 +244,17 @@ class WorkingHoursForm(forms.ModelForm):
         return data
 
 
+class PractitionerProfileForm(forms.ModelForm):
+    """What patients read when they choose whom to see."""
+
+    class Meta:
+        model = Practitioner
+        fields = ["display_name", "specialty", "bio", "timezone"]
+        labels = {"display_name": "Name shown to patients", "timezone": "Your timezone (optional)"}
+        help_texts = {"timezone": "Blank means the clinic's timezone; e.g. Africa/Nairobi."}
+        widgets = {"bio": forms.Textarea(attrs={"rows": 3})}
+
+
 WorkingHoursFormSet = forms.modelformset_factory(WorkingHours, form=WorkingHoursForm, extra=1, can_delete=True)
 
 

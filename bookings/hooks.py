@@ -56,6 +56,7 @@ ConferenceSource = Callable[["Booking", Role], "Conference | None"]
 BusySource = Callable[["Practitioner", datetime, datetime], list[BusyInterval]]
 PanelSource = Callable[[HttpRequest, "Booking"], SafeString | str]
 BannerSource = Callable[[HttpRequest], list[str]]
+PaymentInstructionsSource = Callable[[HttpRequest, "Booking"], SafeString | str]
 ConferencePrefetch = Callable[[list["Booking"]], None]
 
 _platform_sources: list[PlatformSource] = []
@@ -64,6 +65,7 @@ _busy_sources: list[BusySource] = []
 _panel_sources: list[PanelSource] = []
 _banner_sources: list[BannerSource] = []
 _conference_prefetchers: list[ConferencePrefetch] = []
+_payment_instruction_sources: list[PaymentInstructionsSource] = []
 
 
 def _register(registry: list, source: Callable) -> Callable:
@@ -99,6 +101,11 @@ def register_dashboard_banner(source: BannerSource) -> BannerSource:
     return _register(_banner_sources, source)
 
 
+def register_payment_instructions(source: PaymentInstructionsSource) -> PaymentInstructionsSource:
+    """HTML telling the patient how to pay a booking that awaits payment (e.g. an M-Pesa prompt); "" for none."""
+    return _register(_payment_instruction_sources, source)
+
+
 def meeting_platforms(clinic: "Clinic", practitioner: "Practitioner | None" = None) -> list[MeetingPlatform]:
     return [platform for source in _platform_sources for platform in source(clinic, practitioner)]
 
@@ -127,6 +134,10 @@ def prefetch_conferences(bookings: list["Booking"]) -> None:
 
 def dashboard_banners(request: HttpRequest) -> list[str]:
     return [banner for source in _banner_sources for banner in source(request)]
+
+
+def payment_instructions(request: HttpRequest, booking: "Booking") -> list[SafeString | str]:
+    return [html for source in _payment_instruction_sources if (html := source(request, booking))]
 
 
 @dataclass(frozen=True)

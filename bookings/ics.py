@@ -21,6 +21,19 @@ from .models import Booking, BookingStatus, Practitioner
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 PRODID = "-//ClinicPro//Bookings//EN"
 
+# Bookings that will not take place: their invitation withdraws the event (METHOD:CANCEL).
+CALLED_OFF_STATUSES = (BookingStatus.CANCELLED, BookingStatus.DECLINED, BookingStatus.EXPIRED)
+# Asked for but not yet agreed (approval or payment outstanding): RFC 5545 calls that TENTATIVE.
+TENTATIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.AWAITING_PAYMENT)
+
+
+def event_status(booking: Booking) -> str:
+    if booking.status in CALLED_OFF_STATUSES:
+        return "CANCELLED"
+    if booking.status in TENTATIVE_STATUSES:
+        return "TENTATIVE"
+    return "CONFIRMED"
+
 
 def site_host() -> str:
     return urlsplit(settings.SITE_URL).hostname or "clinicpro.local"
@@ -55,9 +68,9 @@ def _event(booking: Booking, *, role: hooks.Role, summary: str, details: list[st
     event.add("dtstart", booking.starts_at.astimezone(UTC))
     event.add("dtend", booking.ends_at.astimezone(UTC))
     event.add("summary", summary)
-    cancelled = booking.status == BookingStatus.CANCELLED
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    conference = None if cancelled else hooks.conference_for(booking, role)
+    status = event_status(booking)
+    event.add("status", status)
+    conference = None if status == "CANCELLED" else hooks.conference_for(booking, role)
     description = list(details)
     if conference is not None:
         event.add("url", conference.join_url)
@@ -75,9 +88,8 @@ def _event(booking: Booking, *, role: hooks.Role, summary: str, details: list[st
 
 
 def booking_calendar(booking: Booking) -> Calendar:
-    """The patient's invitation: REQUEST while the booking stands, CANCEL once it is cancelled."""
-    cancelled = booking.status == BookingStatus.CANCELLED
-    calendar = _calendar("CANCEL" if cancelled else "REQUEST")
+    """The patient's invitation: REQUEST while the booking stands, CANCEL once it is called off."""
+    calendar = _calendar("CANCEL" if booking.status in CALLED_OFF_STATUSES else "REQUEST")
     details = [f"{booking.service.name} with {booking.practitioner.display_name} at {booking.clinic.name}."]
     if not booking.is_online and booking.clinic.address:
         details.append(f"Address: {booking.clinic.address}")

@@ -44,9 +44,11 @@ def payment_hold_minutes() -> int:
 def _send_after_commit(signal: Signal, booking: Booking, **extra: Any) -> None:
     """Send once the transaction commits; nothing at all if it rolls back.
 
-    A failing listener is logged rather than raised: the booking is already
-    committed, and the patient must not see an error for something that worked.
+    Durable listeners hear `booking_changing` first, inside this transaction.
+    A failing after-commit listener is logged rather than raised: the booking is
+    already committed, and the patient must not see an error for something that worked.
     """
+    signals.booking_changing.send(sender=Booking, booking=booking, event=signals.EVENTS[signal], **extra)
 
     def send() -> None:
         for receiver, result in signal.send_robust(sender=Booking, booking=booking, **extra):
@@ -117,6 +119,21 @@ def _claim_time(booking: Booking, *, enforce_availability: bool, now: datetime) 
     ):
         raise SlotUnavailable()
     _save_guarded(booking)
+
+
+@transaction.atomic
+def practitioner_for_member(*, membership: Any) -> Practitioner:
+    """The member's practitioner profile, made on first use from their account name.
+
+    Someone who joins as a practitioner through an invitation has no profile yet;
+    without one they could set no hours and no service could name them.
+    """
+    user = membership.user
+    name = user.get_full_name() or (user.email or "").split("@")[0] or user.get_username()
+    practitioner, _ = Practitioner.objects.get_or_create(
+        membership=membership, defaults={"clinic": membership.clinic, "display_name": name}
+    )
+    return practitioner
 
 
 def patient_upsert(*, clinic: Any, name: str, email: str, phone: str, user: Any = None) -> Patient:
@@ -357,6 +374,19 @@ def booking_mark_no_show(*, booking: Booking) -> Booking:
     _ensure_started(current, "marked a no-show")
     booking = _move(current, (BookingStatus.CONFIRMED,), BookingStatus.NO_SHOW, "marked a no-show")
     _send_after_commit(signals.booking_no_show, booking)
+    return booking
+
+
+def booking_expire_if_lapsed(*, booking: Booking, now: datetime | None = None) -> Booking:
+    """This booking, with its payment hold expired if its time ran out.
+
+    The beat task expires holds every minute; this keeps a page from calling a
+    lapsed hold "held" when it runs before the task, or where no worker runs (the demo).
+    """
+    now = now or timezone.now()
+    if booking.status == BookingStatus.AWAITING_PAYMENT and booking.hold_expires_at and booking.hold_expires_at <= now:
+        stale_holds_expired(practitioner=booking.practitioner, now=now)
+        booking.refresh_from_db()
     return booking
 
 

@@ -99,6 +99,13 @@ def clock_filter(moment: datetime, zone: ZoneInfo | str) -> str:
     return f"{local_time(moment, zone):%H:%M}"
 
 
+@register.filter(name="moment")
+def moment_filter(moment: datetime, zone: ZoneInfo | str) -> str:
+    """ "Saturday 21 November, 10:39" in the given zone: a deadline someone must act before."""
+    local = local_time(moment, zone)
+    return f"{local:%A} {local.day} {local:%B}, {local:%H:%M}"
+
+
 @register.filter(name="day_label")
 def day_label_filter(day: date) -> str:
     return day_label(day)

@@ -9,7 +9,12 @@ from django.dispatch import Signal
 
 from bookings import signals
 
-SIGNALS: dict[str, Signal] = {name: value for name, value in vars(signals).items() if isinstance(value, Signal)}
+# The after-commit signals; `booking_changing`, their in-transaction twin, is recorded apart.
+SIGNALS: dict[str, Signal] = {
+    name: value
+    for name, value in vars(signals).items()
+    if isinstance(value, Signal) and value is not signals.booking_changing
+}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import pytest
 from icalendar import Calendar
 
 from bookings import hooks, services
-from bookings.models import CancelledBy
+from bookings.models import CancelledBy, ConfirmationPolicy
 from clinicpro.testing.factories import ServiceFactory
 
 NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
@@ -145,3 +145,58 @@ def test_regenerating_the_feed_address_retires_the_old_one(client, clinic, pract
     assert client.get(f"/feeds/{old_token}.ics").status_code == 404
     assert client.get(f"/feeds/{practitioner.feed_token}.ics").status_code == 200
     assert f"/feeds/{practitioner.feed_token}.ics" in client.get(f"/c/{clinic.slug}/").content.decode()
+
+
+def test_a_request_awaiting_approval_is_tentative_until_approved(
+    client, clinic, practitioner, make_booking, django_capture_on_commit_callbacks
+):
+    manual = ServiceFactory(clinic=clinic, confirmation_policy=ConfirmationPolicy.MANUAL, practitioners=[practitioner])
+    booking = make_booking(THURSDAY_10, on=manual)
+    calendar = fetch(client, f"/b/{booking.token}/booking.ics")
+    assert calendar["METHOD"] == "REQUEST"
+    assert only_event(calendar)["STATUS"] == "TENTATIVE"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_approve(booking=booking)
+
+    assert only_event(fetch(client, f"/b/{booking.token}/booking.ics"))["STATUS"] == "CONFIRMED"
+
+
+def test_a_booking_awaiting_payment_is_tentative(client, clinic, practitioner, make_booking):
+    paid = ServiceFactory(
+        clinic=clinic, price=1500, confirmation_policy=ConfirmationPolicy.PAYMENT, practitioners=[practitioner]
+    )
+    booking = make_booking(THURSDAY_10, on=paid)
+    assert only_event(fetch(client, f"/b/{booking.token}/booking.ics"))["STATUS"] == "TENTATIVE"
+
+
+def test_a_declined_request_withdraws_the_calendar_entry(
+    client, clinic, practitioner, make_booking, web_conference, django_capture_on_commit_callbacks
+):
+    manual = ServiceFactory(clinic=clinic, confirmation_policy=ConfirmationPolicy.MANUAL, practitioners=[practitioner])
+    booking = make_booking(THURSDAY_10, on=manual)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_decline(booking=booking, reason="Fully booked")
+
+    calendar = fetch(client, f"/b/{booking.token}/booking.ics")
+
+    event = only_event(calendar)
+    assert calendar["METHOD"] == "CANCEL"
+    assert event["STATUS"] == "CANCELLED"
+    assert "CONFERENCE" not in event and "URL" not in event
+
+
+def test_a_hold_that_lapsed_withdraws_the_calendar_entry(
+    client, clinic, practitioner, make_booking, django_capture_on_commit_callbacks
+):
+    paid = ServiceFactory(
+        clinic=clinic, price=1500, confirmation_policy=ConfirmationPolicy.PAYMENT, practitioners=[practitioner]
+    )
+    booking = make_booking(THURSDAY_10, on=paid)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.stale_holds_expired(now=booking.hold_expires_at + timedelta(minutes=1))
+
+    calendar = fetch(client, f"/b/{booking.token}/booking.ics")
+
+    assert calendar["METHOD"] == "CANCEL"
+    assert only_event(calendar)["STATUS"] == "CANCELLED"

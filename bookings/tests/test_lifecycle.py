@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from bookings import services
+from bookings import services, signals
 from bookings.errors import BookingError, InvalidTransition, OutsideCutoff, SlotTaken, SlotUnavailable
 from bookings.models import Booking, BookingStatus, CancelledBy, ConfirmationPolicy, Patient
 from bookings.tasks import expire_holds
@@ -547,3 +547,32 @@ def test_signals_are_sent_once_after_a_real_commit(clinic, practitioner, service
     assert log.names() == ["booking_created", "booking_confirmed", "booking_rescheduled", "booking_cancelled"]
     assert not any(sent.inside_transaction for sent in log.sent)
     assert not connection.in_atomic_block
+
+
+def test_durable_listeners_hear_each_change_inside_its_transaction(book):
+    heard: list[tuple[str, bool]] = []
+
+    def listener(sender, booking, event, **extra):
+        heard.append((event, connection.in_atomic_block))
+
+    signals.booking_changing.connect(listener, weak=False)
+    try:
+        book()
+    finally:
+        signals.booking_changing.disconnect(listener)
+
+    assert heard == [("created", True), ("confirmed", True)]
+
+
+def test_a_failing_durable_listener_rolls_the_change_back(book):
+    def listener(sender, booking, event, **extra):
+        raise RuntimeError("outbox unavailable")
+
+    signals.booking_changing.connect(listener, weak=False)
+    try:
+        with pytest.raises(RuntimeError):
+            book()
+    finally:
+        signals.booking_changing.disconnect(listener)
+
+    assert not Booking.objects.exists()

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bookings import hooks
 from bookings.models import BookingStatus, ConfirmationPolicy
 from bookings.signals import booking_confirmed
 from clinicpro.models import Role
@@ -102,3 +103,48 @@ def test_recording_a_payment_for_a_confirmed_booking_changes_nothing(
     record_payment(client, held, django_capture_on_commit_callbacks)
 
     assert type(held).objects.get(pk=held.pk).confirmed_at == confirmed_at
+
+
+def test_the_hold_deadline_names_the_day_and_the_zone(client, held):
+    page = client.get(f"/b/{held.token}/").content.decode()
+
+    # Held for 15 minutes from Monday 09:00 in Nairobi.
+    assert "Monday 2 March, 09:15" in page
+    assert "09:15</strong> East Africa Time (Africa/Nairobi)" in page
+
+
+def test_without_an_online_payment_option_the_patient_is_told_whom_to_pay(client, held):
+    held.clinic.contact_phone = "+254700111222"
+    held.clinic.save()
+
+    page = client.get(f"/b/{held.token}/").content.decode()
+
+    assert "To pay, please contact" in page and 'href="tel:+254700111222"' in page
+
+
+def test_payment_instructions_from_the_payments_app_replace_the_contact_advice(client, held):
+    def pay_by_mpesa(request, booking):
+        return f"Pay KES {booking.price} with M-Pesa." if booking.status == BookingStatus.AWAITING_PAYMENT else ""
+
+    hooks.register_payment_instructions(pay_by_mpesa)
+    try:
+        page = client.get(f"/b/{held.token}/").content.decode()
+    finally:
+        hooks._payment_instruction_sources.remove(pay_by_mpesa)
+
+    assert "Pay KES 1500 with M-Pesa." in page
+    assert "To pay, please contact" not in page
+
+
+def test_a_lapsed_hold_shows_as_released_even_when_no_worker_expired_it(
+    client, held, time_machine, django_capture_on_commit_callbacks
+):
+    time_machine.move_to(held.hold_expires_at + timedelta(minutes=1), tick=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.get(f"/b/{held.token}/").content.decode()
+
+    held.refresh_from_db()
+    assert held.status == BookingStatus.EXPIRED
+    assert "This booking was not paid in time" in page
+    assert "Your time is held" not in page

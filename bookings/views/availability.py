@@ -1,4 +1,4 @@
-"""A practitioner's own weekly working hours and time off."""
+"""A practitioner's own profile, weekly working hours and time off."""
 
 from django.contrib import messages
 from django.db import transaction
@@ -7,16 +7,20 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from clinicpro.models import Role
 from clinicpro.tenancy import clinic_view
 
 from .. import selectors
-from ..forms import TimeOffForm, WorkingHoursFormSet
+from ..forms import PractitionerProfileForm, TimeOffForm, WorkingHoursFormSet
 from ..models import AvailabilityException, Practitioner, WorkingHours
+from ..services import practitioner_for_member
 from ..templatetags.booking_tags import zone_label
 
 
 def _own_practitioner(request: HttpRequest) -> Practitioner:
     own = selectors.clinic_practitioner_of(request.membership)
+    if own is None and request.membership.role == Role.PRACTITIONER:
+        own = practitioner_for_member(membership=request.membership)
     if own is None:
         raise Http404("Only practitioners have working hours.")
     return own
@@ -30,6 +34,16 @@ def availability(request: HttpRequest) -> HttpResponse:
         request.POST if "save_hours" in request.POST else None, queryset=hours, prefix="hours"
     )
     time_off_form = TimeOffForm(request.POST if "add_time_off" in request.POST else None, prefix="off")
+    # Its own copy: an invalid form leaves its input on the instance, and the page still reads `own`.
+    profile_form = PractitionerProfileForm(
+        request.POST if "save_profile" in request.POST else None,
+        instance=Practitioner.objects.get(pk=own.pk),
+        prefix="profile",
+    )
+    if profile_form.is_bound and profile_form.is_valid():
+        profile_form.save()
+        messages.success(request, "Profile saved.")
+        return redirect("clinic_availability", clinic_slug=request.clinic.slug)
     if formset.is_bound and formset.is_valid():
         with transaction.atomic():
             for row in formset.save(commit=False):
@@ -53,6 +67,7 @@ def availability(request: HttpRequest) -> HttpResponse:
             "practitioner": own,
             "formset": formset,
             "time_off_form": time_off_form,
+            "profile_form": profile_form,
             "exceptions": AvailabilityException.objects.filter(practitioner=own, date__gte=today),
             "zone_label": zone_label(own.zone),
         },

@@ -16,6 +16,7 @@ from ..models import Booking, BookingStatus, CancelledBy
 from ..services import (
     CHANGEABLE_STATUSES,
     booking_cancel,
+    booking_expire_if_lapsed,
     booking_reschedule,
     patient_can_cancel,
     patient_can_reschedule,
@@ -40,8 +41,10 @@ def _page_context(request: HttpRequest, booking: Booking) -> dict[str, Any]:
 
 
 def manage(request: HttpRequest, token: str) -> HttpResponse:
-    booking = selectors.booking_by_token(token)
+    booking = booking_expire_if_lapsed(booking=selectors.booking_by_token(token))
     context = _page_context(request, booking)
+    if booking.status == BookingStatus.AWAITING_PAYMENT:
+        context["payment_instructions"] = hooks.payment_instructions(request, booking)
     if booking.is_online and booking.status not in (BookingStatus.CANCELLED, BookingStatus.DECLINED):
         context["conference"] = hooks.conference_for(booking, "patient")
     return render(request, "bookings/manage/manage.html", context)

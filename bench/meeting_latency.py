@@ -275,18 +275,22 @@ def measure(scene: Scene, provider: str, samples: int) -> Result:
 
 def zoom_available() -> str:
     """Why the Zoom row cannot run here, or "" when it can."""
-    for module in ("meetings.providers.zoom", "sandbox.zoom", "integrations.services", "gunicorn"):
+    for module in ("meetings.providers.zoom.provider", "sandbox.zoom", "integrations.services", "gunicorn"):
         if find_spec(module) is None:
             return f"{module} is not installed"
     return ""
 
 
 def measure_zoom(scene: Scene, samples: int) -> Result:
-    from integrations.services import zoom_clinic_connect
+    from integrations.services import clinic_account_connect
     from sandbox import faults
 
-    zoom_clinic_connect(
-        clinic=scene.clinic, account_id="bench-account", client_id="bench-s2s-app", client_secret="bench-s2s-secret"
+    clinic_account_connect(
+        provider="zoom",
+        clinic=scene.clinic,
+        account_id="bench-account",
+        client_id="bench-s2s-app",
+        client_secret="bench-s2s-secret",
     )
     faults.inject("zoom", "meetings.create", "delay", count=WARM_UP + samples, delay_seconds=ZOOM_DELAY_SECONDS)
     result = measure(scene, "zoom", samples)

@@ -9,9 +9,9 @@ class IntegrationsConfig(AppConfig):
         from bookings import hooks
 
         from . import checks, receivers  # noqa: F401  (registers system checks)
-        from .freebusy import google_busy_times
+        from .freebusy import calendar_busy_times
         from .page_hooks import dashboard_banners
 
-        hooks.register_busy_source(google_busy_times)
+        hooks.register_busy_source(calendar_busy_times)
         hooks.register_dashboard_banner(dashboard_banners)
         receivers.connect_meeting_signals()

@@ -3,30 +3,33 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
-from .endpoints import PROVIDERS, provider_endpoints
+from .vendors.registry import VENDORS, UnknownVendor, vendor
 
 
 @register()
-def check_provider_credentials(app_configs: Any, **kwargs: Any) -> list:
-    errors: list = []
+def check_provider_credentials(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
     for provider in settings.INTEGRATIONS_PROVIDERS:
-        if provider not in PROVIDERS:
+        try:
+            enabled = vendor(provider)
+        except UnknownVendor:
             errors.append(
                 Error(
-                    f"INTEGRATIONS_PROVIDERS names {provider!r}; known providers are {', '.join(PROVIDERS)}.",
+                    f"INTEGRATIONS_PROVIDERS names {provider!r}; known providers are {', '.join(VENDORS)}.",
                     id="integrations.E001",
                 )
             )
             continue
-        endpoints = provider_endpoints(provider)
-        prefix = provider.upper()
+        if enabled.oauth is None:
+            continue
+        credentials = enabled.credentials()
         missing = [
             name
             for name, value in (
-                (f"{prefix}_CLIENT_ID", endpoints.client_id),
-                (f"{prefix}_CLIENT_SECRET", endpoints.client_secret),
+                (enabled.oauth.client_id_setting, credentials.client_id),
+                (enabled.oauth.client_secret_setting, credentials.client_secret),
             )
             if not value
         ]
@@ -43,11 +46,11 @@ def check_provider_credentials(app_configs: Any, **kwargs: Any) -> list:
 
 
 @register(deploy=True)
-def check_real_endpoints(app_configs: Any, **kwargs: Any) -> list:
+def check_real_endpoints(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
     if settings.INTEGRATIONS_USE_SANDBOX:
         return [
             Warning(
-                "INTEGRATIONS_USE_SANDBOX is on: Google, Zoom and Microsoft calls go to the emulators.",
+                "INTEGRATIONS_USE_SANDBOX is on: calls to connected vendors go to the emulators.",
                 id="integrations.W001",
             )
         ]

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
-from .endpoints import PROVIDER_LABELS
+from .vendors.registry import is_vendor, label
 
 
 def seed(context: dict[str, Any]) -> dict[str, Any]:
@@ -17,7 +17,7 @@ def seed(context: dict[str, Any]) -> dict[str, Any]:
     page = settings.SITE_URL + reverse("integrations:page")
     practitioners = context.get("practitioner_users") or []
     who = practitioners[0].email if practitioners else "a practitioner"
-    enabled = " / ".join(PROVIDER_LABELS[p] for p in settings.INTEGRATIONS_PROVIDERS if p in PROVIDER_LABELS)
+    enabled = " / ".join(label(key) for key in settings.INTEGRATIONS_PROVIDERS if is_vendor(key))
     if not enabled:
         return context
     lines["integrations"] += [f"Connect {enabled}: sign in as {who} and open {page}"]

@@ -1,8 +1,8 @@
 from django import forms
 
 
-class ZoomClinicForm(forms.Form):
-    """A clinic's Zoom Server-to-Server OAuth app, from the Zoom App Marketplace."""
+class ClinicAccountForm(forms.Form):
+    """A clinic's own app at a vendor (e.g. a Zoom Server-to-Server OAuth app from the Zoom App Marketplace)."""
 
     account_id = forms.CharField(label="Account ID", max_length=255, strip=True)
     client_id = forms.CharField(label="Client ID", max_length=255, strip=True)

@@ -1,4 +1,4 @@
-"""A practitioner's (or a clinic's) connection to a Google, Zoom or Microsoft account."""
+"""A practitioner's (or a clinic's) connection to an account at a vendor of integrations.vendors.registry."""
 
 from datetime import datetime
 
@@ -9,15 +9,10 @@ from clinicpro.fields import EncryptedTextField
 from clinicpro.models import Clinic, Membership
 
 
-class Provider(models.TextChoices):
-    GOOGLE = "google", "Google"
-    ZOOM = "zoom", "Zoom"
-    MICROSOFT = "microsoft", "Microsoft"
-
-
 class ConnectionKind(models.TextChoices):
     OAUTH = "oauth", "Practitioner's account (OAuth)"
-    SERVER_TO_SERVER = "server_to_server", "Clinic account (Zoom Server-to-Server)"
+    # The clinic's own app at the vendor (client credentials, e.g. Zoom Server-to-Server).
+    SERVER_TO_SERVER = "server_to_server", "Clinic account (client credentials)"
 
 
 class ConnectionStatus(models.TextChoices):
@@ -27,10 +22,10 @@ class ConnectionStatus(models.TextChoices):
 
 
 class Connection(models.Model):
-    """OAuth tokens (or Server-to-Server credentials) for one account at one provider.
+    """OAuth tokens (or a clinic app's client credentials) for one account at one vendor.
 
-    A practitioner's connection belongs to their membership; a clinic-wide Zoom
-    Server-to-Server connection has no membership. Disconnected rows are kept,
+    A practitioner's connection belongs to their membership; a clinic-wide
+    connection has no membership. Disconnected rows are kept,
     with their tokens blanked, so the history of who connected what stays visible.
     """
 
@@ -38,7 +33,8 @@ class Connection(models.Model):
     membership = models.ForeignKey(
         Membership, null=True, blank=True, on_delete=models.CASCADE, related_name="connections"
     )
-    provider = models.CharField(max_length=16, choices=Provider.choices)
+    # A key of integrations.vendors.registry.
+    provider = models.CharField(max_length=16)
     kind = models.CharField(max_length=20, choices=ConnectionKind.choices, default=ConnectionKind.OAUTH)
     status = models.CharField(max_length=20, choices=ConnectionStatus.choices, default=ConnectionStatus.ACTIVE)
 
@@ -48,7 +44,7 @@ class Connection(models.Model):
     scopes = models.TextField(blank=True, help_text="Granted scopes, space-separated.")
     account_email = models.EmailField(blank=True)
 
-    # Zoom Server-to-Server credentials, entered by a clinic owner.
+    # The clinic's own app credentials (client credentials), entered by a clinic owner.
     client_id = models.CharField(max_length=255, blank=True)
     client_secret = EncryptedTextField(blank=True)
     account_id = models.CharField(max_length=255, blank=True)
@@ -70,12 +66,12 @@ class Connection(models.Model):
                 name="integrations_one_live_connection_per_member",
             ),
             models.UniqueConstraint(
-                fields=["clinic"],
-                condition=Q(kind="server_to_server", provider="zoom") & ~Q(status="revoked"),
-                name="integrations_one_live_zoom_s2s_per_clinic",
+                fields=["clinic", "provider"],
+                condition=Q(kind="server_to_server") & ~Q(status="revoked"),
+                name="integrations_one_live_clinic_account_per_vendor",
             ),
             models.CheckConstraint(
-                condition=Q(kind="server_to_server", membership__isnull=True, provider="zoom")
+                condition=Q(kind="server_to_server", membership__isnull=True)
                 | Q(kind="oauth", membership__isnull=False),
                 name="integrations_connection_owner_matches_kind",
             ),
@@ -84,7 +80,13 @@ class Connection(models.Model):
 
     def __str__(self) -> str:
         owner = self.membership.user if self.membership_id else "whole clinic"
-        return f"{self.get_provider_display()} for {owner} @ {self.clinic} ({self.get_status_display()})"
+        return f"{self.provider_label} for {owner} @ {self.clinic} ({self.get_status_display()})"
+
+    @property
+    def provider_label(self) -> str:
+        from .vendors.registry import label
+
+        return label(self.provider)
 
     @property
     def is_active(self) -> bool:

@@ -1,4 +1,4 @@
-"""The OAuth 2.0 authorization code flow with PKCE, written once for the three providers.
+"""The OAuth 2.0 authorization code flow with PKCE, written once for every vendor that connects users.
 
 The state, the PKCE verifier, the member connecting and where to go afterwards
 live in the session, keyed by provider; the callback compares the state in
@@ -15,17 +15,18 @@ from typing import Any
 from urllib.parse import urlencode
 
 import requests
-from django.db import transaction
 from django.http import HttpRequest
 
 from clinicpro.http import http_session
 from clinicpro.models import Membership
 
-from .endpoints import PROVIDER_LABELS, ProviderEndpoints, is_enabled, provider_endpoints, redirect_uri
 from .errors import AuthorizationFailed, TokenRefreshFailed
 from .models import Connection
 from .services import connection_save_authorized
-from .tokens import TokenEndpointRefused, TokenResponse, post_token_request
+from .tokens import TokenEndpointRefused, TokenResponse, client_auth_for, post_token_request
+from .vendors.base import Vendor
+from .vendors.oauth_urls import redirect_uri
+from .vendors.registry import vendor as vendor_for
 
 SESSION_KEY = "integrations_oauth"
 # An authorization left unfinished longer than this must be started again.
@@ -37,9 +38,9 @@ DENIED_ERRORS = {"access_denied", "consent_required", "interaction_required"}
 
 def start_authorization(request: HttpRequest, provider: str, *, membership: Membership, next_url: str = "") -> str:
     """Remember a new state and PKCE verifier in the session; the provider's authorize URL to send the user to."""
-    endpoints = provider_endpoints(provider)
-    if not is_enabled(provider) or not endpoints.is_configured:
-        raise AuthorizationFailed(f"{PROVIDER_LABELS[provider]} is not available on this site.")
+    vendor = vendor_for(provider)
+    if not vendor.connects_users or not vendor.is_available or vendor.oauth is None:
+        raise AuthorizationFailed(f"{vendor.label} is not available on this site.")
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64)
     pending = dict(request.session.get(SESSION_KEY, {}))
@@ -53,15 +54,15 @@ def start_authorization(request: HttpRequest, provider: str, *, membership: Memb
     request.session[SESSION_KEY] = pending
     params = {
         "response_type": "code",
-        "client_id": endpoints.client_id,
+        "client_id": vendor.credentials().client_id,
         "redirect_uri": redirect_uri(provider),
-        "scope": " ".join(endpoints.scopes),
+        "scope": " ".join(vendor.oauth.scopes),
         "state": state,
         "code_challenge": pkce_challenge(verifier),
         "code_challenge_method": "S256",
-        **_extra_authorize_params(provider),
+        **vendor.oauth.authorize_params,
     }
-    return f"{endpoints.authorize_url}?{urlencode(params)}"
+    return f"{vendor.endpoints().authorize}?{urlencode(params)}"
 
 
 def finish_authorization(request: HttpRequest, provider: str) -> tuple[Connection, str]:
@@ -69,7 +70,8 @@ def finish_authorization(request: HttpRequest, provider: str) -> tuple[Connectio
 
     Raises AuthorizationFailed with a message for the user; then nothing is stored.
     """
-    label = PROVIDER_LABELS[provider]
+    vendor = vendor_for(provider)
+    label = vendor.label
     pending = _pop_pending(request, provider)
     if pending is None:
         raise AuthorizationFailed(f"This {label} sign-in was not started here or has expired. Please connect again.")
@@ -92,21 +94,19 @@ def finish_authorization(request: HttpRequest, provider: str) -> tuple[Connectio
     if membership is None:
         raise AuthorizationFailed("You are no longer a member of that clinic.")
 
-    endpoints = provider_endpoints(provider)
-    issued = _redeem_code(endpoints, code=code, verifier=str(pending["verifier"]))
-    _require_offline_access(provider, issued)
-    _require_calendar_scope(provider, issued)
-    email = fetch_account_email(endpoints, issued.access_token)
-    with transaction.atomic():
-        connection = connection_save_authorized(
-            membership=membership,
-            provider=provider,
-            access_token=issued.access_token,
-            refresh_token=issued.refresh_token,
-            expires_in=issued.expires_in,
-            scopes=issued.scope or " ".join(endpoints.scopes),
-            account_email=email,
-        )
+    issued = _redeem_code(vendor, code=code, verifier=str(pending["verifier"]))
+    _require_offline_access(vendor, issued)
+    _require_scopes(vendor, issued)
+    email = fetch_account_email(vendor, issued.access_token)
+    connection = connection_save_authorized(
+        membership=membership,
+        provider=provider,
+        access_token=issued.access_token,
+        refresh_token=issued.refresh_token,
+        expires_in=issued.expires_in,
+        scopes=issued.scope or " ".join(vendor.oauth.scopes if vendor.oauth else ()),
+        account_email=email,
+    )
     return connection, str(pending.get("next") or "")
 
 
@@ -116,12 +116,13 @@ def pkce_challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def fetch_account_email(endpoints: ProviderEndpoints, access_token: str) -> str:
-    """Whose account the token belongs to: Google userinfo, Zoom users/me, Graph /me."""
-    label = PROVIDER_LABELS[endpoints.provider]
+def fetch_account_email(vendor: Vendor, access_token: str) -> str:
+    """Whose account the token belongs to, from the vendor's userinfo endpoint (OpenID, users/me, Graph /me)."""
+    label = vendor.label
     try:
         response = http_session().get(
-            endpoints.userinfo_url, headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"}
+            vendor.endpoints().userinfo,
+            headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
         )
     except requests.RequestException:
         raise AuthorizationFailed(f"{label} did not answer when we asked which account was connected.") from None
@@ -135,53 +136,38 @@ def fetch_account_email(endpoints: ProviderEndpoints, access_token: str) -> str:
     return str(email)[:254]
 
 
-def _extra_authorize_params(provider: str) -> dict[str, str]:
-    if provider == "google":
-        # offline + consent: Google only issues a refresh token when the consent screen is shown.
-        return {"access_type": "offline", "prompt": "consent", "include_granted_scopes": "true"}
-    if provider == "microsoft":
-        return {"response_mode": "query"}
-    return {}
-
-
-def _redeem_code(endpoints: ProviderEndpoints, *, code: str, verifier: str) -> TokenResponse:
+def _redeem_code(vendor: Vendor, *, code: str, verifier: str) -> TokenResponse:
     data = {
         "grant_type": "authorization_code",
         "code": code,
-        "redirect_uri": redirect_uri(endpoints.provider),
+        "redirect_uri": redirect_uri(vendor.key),
         "code_verifier": verifier,
     }
-    basic_auth = None
-    if endpoints.provider == "zoom":
-        basic_auth = (endpoints.client_id, endpoints.client_secret)
-    else:
-        data.update(client_id=endpoints.client_id, client_secret=endpoints.client_secret)
+    data, basic_auth = client_auth_for(vendor, data)
     try:
-        return post_token_request(endpoints, data, basic_auth=basic_auth)
+        return post_token_request(vendor, data, basic_auth=basic_auth)
     except TokenEndpointRefused as exc:
         raise AuthorizationFailed(f"{exc} Nothing was connected; please try again.") from None
     except TokenRefreshFailed as exc:
         raise AuthorizationFailed(f"{exc} Nothing was connected; please try again in a moment.") from None
 
 
-def _require_offline_access(provider: str, issued: TokenResponse) -> None:
+def _require_offline_access(vendor: Vendor, issued: TokenResponse) -> None:
     if not issued.refresh_token:
         raise AuthorizationFailed(
-            f"{PROVIDER_LABELS[provider]} did not grant offline access, so meetings could not be created "
+            f"{vendor.label} did not grant offline access, so meetings could not be created "
             "while you are away. Please connect again and allow access."
         )
 
 
-def _require_calendar_scope(provider: str, issued: TokenResponse) -> None:
-    # Google lets people untick scopes on the consent screen; without calendar.events no Meet can be made.
-    if (
-        provider == "google"
-        and issued.scope
-        and "https://www.googleapis.com/auth/calendar.events" not in issued.scope.split()
-    ):
+def _require_scopes(vendor: Vendor, issued: TokenResponse) -> None:
+    # Some vendors let people untick scopes on the consent screen; a connection without these is useless.
+    if vendor.oauth is None or not issued.scope:
+        return
+    granted = set(issued.scope.split())
+    if not set(vendor.oauth.required_scopes) <= granted:
         raise AuthorizationFailed(
-            "Google did not grant access to your calendar events, which Google Meet links need. "
-            "Please connect again and allow calendar access."
+            vendor.oauth.missing_scope_message or f"{vendor.label} did not grant the access we asked for."
         )
 
 

@@ -8,7 +8,6 @@ from django.utils.safestring import SafeString
 from bookings.templatetags.booking_tags import local_time, zone_label
 from clinicpro.models import Membership
 
-from .endpoints import PROVIDER_LABELS
 from .models import Connection, ConnectionStatus
 from .selectors import connections_needing_attention
 
@@ -28,13 +27,14 @@ def connection_banners(membership: Membership) -> list[SafeString]:
 
 
 def _banner(connection: Connection, membership: Membership, page: str) -> SafeString | None:
-    label = PROVIDER_LABELS[connection.provider]
+    label = connection.provider_label
     own = connection.membership_id == membership.pk
     if connection.status == ConnectionStatus.NEEDS_RECONNECT:
         if connection.is_server_to_server:
             return format_html(
-                "Zoom refused the clinic's Server-to-Server credentials: new bookings use the backup room until "
+                "{} refused the clinic's credentials: new bookings use the backup room until "
                 'they are updated. <a href="{}">Update them</a>',
+                label,
                 page,
             )
         if own:

@@ -4,10 +4,10 @@ import logging
 from importlib import import_module
 from typing import Any
 
-from .endpoints import PROVIDER_FOR_PLATFORM, PROVIDERS
 from .models import Connection
-from .selectors import active_connection, clinic_zoom_connection
+from .selectors import active_connection, clinic_connection
 from .tokens import connection_mark_needs_reconnect
+from .vendors.registry import is_vendor, vendor
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +24,8 @@ def connect_meeting_signals() -> None:
 
 def on_provider_credentials_rejected(sender: Any, **kwargs: Any) -> None:
     """Mark the connection the provider used as needing a reconnect."""
-    key = kwargs.get("provider") or kwargs.get("provider_key") or ""
-    provider = PROVIDER_FOR_PLATFORM.get(key, key)
-    if provider not in PROVIDERS:
+    provider = kwargs.get("provider") or kwargs.get("provider_key") or ""
+    if not is_vendor(provider):
         return
     connection = _connection_used(provider, kwargs.get("clinic"), kwargs.get("practitioner"))
     if connection is None:
@@ -40,6 +39,6 @@ def _connection_used(provider: str, clinic: Any, practitioner: Any) -> Connectio
         connection = active_connection(practitioner=practitioner, provider=provider)
         if connection is not None:
             return connection
-    if provider == "zoom" and clinic is not None:
-        return clinic_zoom_connection(clinic)
+    if clinic is not None and vendor(provider).connects_clinics:
+        return clinic_connection(clinic, provider=provider)
     return None

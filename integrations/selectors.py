@@ -7,7 +7,6 @@ from django.http import Http404
 
 from clinicpro.models import Clinic, Membership, Role
 
-from .endpoints import provider_key
 from .models import Connection, ConnectionKind, ConnectionStatus
 
 if TYPE_CHECKING:
@@ -15,13 +14,13 @@ if TYPE_CHECKING:
 
 
 def active_connection(*, practitioner: "Practitioner", provider: str) -> Connection | None:
-    """The practitioner's active connection to `provider` ("google", "zoom", "microsoft", or a platform key)."""
+    """The practitioner's active connection to the vendor `provider` (a key of integrations.vendors.registry)."""
     return (
         Connection.objects.select_related("clinic")
         .filter(
             membership_id=practitioner.membership_id,
             clinic_id=practitioner.clinic_id,
-            provider=provider_key(provider),
+            provider=provider,
             kind=ConnectionKind.OAUTH,
             status=ConnectionStatus.ACTIVE,
         )
@@ -32,24 +31,24 @@ def active_connection(*, practitioner: "Practitioner", provider: str) -> Connect
 def current_connection(*, membership: Membership, provider: str) -> Connection | None:
     """The member's connection that is not disconnected: active or waiting for a reconnect."""
     return (
-        Connection.objects.filter(membership=membership, provider=provider_key(provider), kind=ConnectionKind.OAUTH)
+        Connection.objects.filter(membership=membership, provider=provider, kind=ConnectionKind.OAUTH)
         .exclude(status=ConnectionStatus.REVOKED)
         .first()
     )
 
 
-def clinic_zoom_connection(clinic: Clinic) -> Connection | None:
-    """The clinic's active Zoom Server-to-Server connection."""
+def clinic_connection(clinic: Clinic, *, provider: str) -> Connection | None:
+    """The clinic's active account of its own at `provider` (client credentials, e.g. Zoom Server-to-Server)."""
     return (
         Connection.objects.select_related("clinic")
-        .filter(clinic=clinic, provider="zoom", kind=ConnectionKind.SERVER_TO_SERVER, status=ConnectionStatus.ACTIVE)
+        .filter(clinic=clinic, provider=provider, kind=ConnectionKind.SERVER_TO_SERVER, status=ConnectionStatus.ACTIVE)
         .first()
     )
 
 
-def current_clinic_zoom_connection(clinic: Clinic) -> Connection | None:
+def current_clinic_connection(clinic: Clinic, *, provider: str) -> Connection | None:
     return (
-        Connection.objects.filter(clinic=clinic, provider="zoom", kind=ConnectionKind.SERVER_TO_SERVER)
+        Connection.objects.filter(clinic=clinic, provider=provider, kind=ConnectionKind.SERVER_TO_SERVER)
         .exclude(status=ConnectionStatus.REVOKED)
         .first()
     )

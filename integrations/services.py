@@ -1,4 +1,4 @@
-"""Changes to connections: store a new authorization, disconnect, clinic-wide Zoom credentials."""
+"""Changes to connections: store a new authorization, disconnect, a clinic's own app credentials."""
 
 import logging
 
@@ -8,10 +8,11 @@ from django.db import transaction
 from clinicpro.http import http_session
 from clinicpro.models import Clinic, Membership
 
-from .endpoints import PROVIDER_LABELS, provider_endpoints
 from .errors import AuthorizationFailed, TokenRefreshFailed
 from .models import Connection, ConnectionKind, ConnectionStatus
-from .tokens import TokenEndpointRefused, connection_store_tokens, post_token_request
+from .tokens import TokenEndpointRefused, client_auth_for, clinic_grant, connection_store_tokens, post_token_request
+from .vendors.base import Vendor
+from .vendors.registry import vendor as vendor_for
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +51,9 @@ def connection_save_authorized(
         )
         connection.save(update_fields=["calendar_error_at"])
     if replaced_refresh_token:
-        # The earlier grant is no longer used; do not leave it alive at the provider.
-        revoke_at_provider(provider, replaced_refresh_token)
+        # The earlier grant is no longer used; do not leave it alive at the vendor. After the commit:
+        # no network call is made while a caller's transaction or our row lock is held.
+        transaction.on_commit(lambda: revoke_at_provider(provider, replaced_refresh_token))
     return connection
 
 
@@ -78,13 +80,16 @@ def connection_disconnect(*, connection: Connection) -> bool:
 
 
 def revoke_at_provider(provider: str, token: str) -> bool:
-    """Best effort: a provider that is down must not keep someone from disconnecting."""
-    endpoints = provider_endpoints(provider)
-    if not endpoints.revoke_url:
+    """Best effort: a vendor that is down must not keep someone from disconnecting."""
+    vendor = vendor_for(provider)
+    revoke_url = vendor.endpoints().revoke
+    if not revoke_url:
         return False
-    basic_auth = (endpoints.client_id, endpoints.client_secret) if provider == "zoom" else None
+    data, basic_auth = client_auth_for(vendor, {"token": token})
+    if basic_auth is None:
+        data = {"token": token}  # Google's revoke endpoint takes the token alone
     try:
-        response = http_session().post(endpoints.revoke_url, data={"token": token}, auth=basic_auth)
+        response = http_session().post(revoke_url, data=data, auth=basic_auth)
     except requests.RequestException as exc:
         logger.warning("Revoking a %s grant failed: %s", provider, type(exc).__name__)
         return False
@@ -95,27 +100,27 @@ def revoke_at_provider(provider: str, token: str) -> bool:
     return True
 
 
-def zoom_clinic_connect(*, clinic: Clinic, account_id: str, client_id: str, client_secret: str) -> Connection:
-    """Check Server-to-Server credentials by asking Zoom for a token, then keep them (encrypted)."""
-    endpoints = provider_endpoints("zoom")
+def clinic_account_connect(
+    *, clinic: Clinic, provider: str, account_id: str, client_id: str, client_secret: str
+) -> Connection:
+    """Check a clinic's own app credentials by asking the vendor for a token, then keep them (encrypted)."""
+    vendor = vendor_for(provider)
+    if not vendor.connects_clinics:
+        raise AuthorizationFailed(f"{vendor.label} cannot be connected for a whole clinic.")
     try:
-        issued = post_token_request(
-            endpoints,
-            {"grant_type": "account_credentials", "account_id": account_id},
-            basic_auth=(client_id, client_secret),
-        )
+        issued = post_token_request(vendor, clinic_grant(vendor, account_id), basic_auth=(client_id, client_secret))
     except TokenEndpointRefused as exc:
         raise AuthorizationFailed(f"{exc} Check the account ID, client ID and client secret.") from None
     except TokenRefreshFailed as exc:
         raise AuthorizationFailed(f"{exc} Please try again in a moment.") from None
-    email = _zoom_account_email(issued.access_token)
+    email = _clinic_account_email(vendor, issued.access_token)
     with transaction.atomic():
         connection = (
             Connection.objects.select_for_update()
-            .filter(clinic=clinic, provider="zoom", kind=ConnectionKind.SERVER_TO_SERVER)
+            .filter(clinic=clinic, provider=provider, kind=ConnectionKind.SERVER_TO_SERVER)
             .exclude(status=ConnectionStatus.REVOKED)
             .first()
-        ) or Connection(clinic=clinic, provider="zoom", kind=ConnectionKind.SERVER_TO_SERVER)
+        ) or Connection(clinic=clinic, provider=provider, kind=ConnectionKind.SERVER_TO_SERVER)
         connection.account_id = account_id
         connection.client_id = client_id
         connection.client_secret = client_secret
@@ -133,14 +138,15 @@ def zoom_clinic_connect(*, clinic: Clinic, account_id: str, client_id: str, clie
         )
 
 
-def _zoom_account_email(access_token: str) -> str:
-    """The Zoom account's user, when the app may read it (user:read:admin); blank otherwise."""
-    endpoints = provider_endpoints("zoom")
-    try:
-        response = http_session().get(endpoints.userinfo_url, headers={"Authorization": f"Bearer {access_token}"})
-        if response.status_code == 200:
-            return str(response.json().get("email") or "")[:254]
-    except (requests.RequestException, ValueError):
-        pass
-    logger.info("%s did not say which user the Server-to-Server app acts as", PROVIDER_LABELS["zoom"])
+def _clinic_account_email(vendor: Vendor, access_token: str) -> str:
+    """The account's user, when the app may read it (Zoom: user:read:admin); blank otherwise."""
+    userinfo_url = vendor.endpoints().userinfo
+    if userinfo_url:
+        try:
+            response = http_session().get(userinfo_url, headers={"Authorization": f"Bearer {access_token}"})
+            if response.status_code == 200:
+                return str(response.json().get("email") or "")[:254]
+        except (requests.RequestException, ValueError):
+            pass
+    logger.info("%s did not say which user the clinic's app acts as", vendor.label)
     return ""

@@ -3,8 +3,9 @@
 Providers call `access_token_for(connection)` before every API call, and
 `force_refresh(connection)` once when the vendor rejects a token we believed
 valid (Zoom's code 124). A refresh happens under a lock (Redis when configured,
-plus a row lock on the connection) and re-reads the row inside it, so tasks
-racing on one expired token refresh it once and all use the result. Every
+else a PostgreSQL advisory lock) and re-reads the row inside it, so tasks
+racing on one expired token refresh it once and all use the result. No
+transaction or row lock is open while the token endpoint is called. Every
 token write goes through `connection_store_tokens`.
 
 Call these outside a caller's transaction: a rotated refresh token (Zoom,
@@ -17,25 +18,30 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
 
 import redis
 import requests
 from django.conf import settings
+from django.db import connection as db_connection
 from django.db import transaction
 from django.utils import timezone
 
 from clinicpro.http import http_session
 
-from .endpoints import PROVIDER_LABELS, ProviderEndpoints, provider_endpoints
 from .errors import ReconnectRequired, TokenRefreshFailed
 from .models import Connection, ConnectionStatus
+from .vendors.base import Vendor
+from .vendors.http import retry_after_seconds
+from .vendors.registry import label as vendor_label
+from .vendors.registry import vendor as vendor_for
 
 logger = logging.getLogger(__name__)
 
 LOCK_WAIT_SECONDS = 30
+# The first key of PostgreSQL advisory locks taken for token refreshes (the second is the connection id).
+ADVISORY_LOCK_CLASS = 7301
 
 
 class TokenEndpointRefused(Exception):
@@ -142,31 +148,39 @@ def connection_mark_needs_reconnect(*, connection: Connection, error: str) -> Co
 
 
 def reconnect_message(connection: Connection) -> str:
-    label = PROVIDER_LABELS[connection.provider]
+    label = vendor_label(connection.provider)
     if connection.status == ConnectionStatus.REVOKED:
         return f"The {label} account was disconnected."
     return f"The {label} account must be reconnected" + (f": {connection.last_error}" if connection.last_error else ".")
 
 
+def client_auth_for(vendor: Vendor, data: dict[str, str]) -> tuple[dict[str, str], tuple[str, str] | None]:
+    """The form fields and Basic credentials that authenticate our app at the vendor's token endpoint."""
+    credentials = vendor.credentials()
+    if vendor.oauth is not None and vendor.oauth.client_auth == "basic":
+        return data, (credentials.client_id, credentials.client_secret)
+    return {**data, "client_id": credentials.client_id, "client_secret": credentials.client_secret}, None
+
+
 def post_token_request(
-    endpoints: ProviderEndpoints, data: dict[str, str], *, basic_auth: tuple[str, str] | None = None
+    vendor: Vendor, data: dict[str, str], *, basic_auth: tuple[str, str] | None = None
 ) -> TokenResponse:
     """POST to a token endpoint and read the answer.
 
     Raises TokenEndpointRefused for a 4xx answer (the grant or credentials are refused)
     and TokenRefreshFailed for 5xx, 429, timeouts and unreadable answers.
     """
-    label = PROVIDER_LABELS[endpoints.provider]
+    label = vendor.label
     try:
         response = http_session().post(
-            endpoints.token_url, data=data, auth=basic_auth, headers={"Accept": "application/json"}
+            vendor.endpoints().token, data=data, auth=basic_auth, headers={"Accept": "application/json"}
         )
     except requests.RequestException as exc:
         raise TokenRefreshFailed(f"{label}'s token endpoint did not answer ({type(exc).__name__}).") from None
     if response.status_code >= 500 or response.status_code in (408, 429):
         raise TokenRefreshFailed(
             f"{label}'s token endpoint answered {response.status_code}.",
-            retry_after=_retry_after(response.headers.get("Retry-After")),
+            retry_after=retry_after_seconds(response.headers.get("Retry-After")),
         )
     payload = _json_or_empty(response)
     if response.status_code >= 400:
@@ -203,55 +217,64 @@ def _refresh(connection: Connection, *, stale_token: str | None) -> str:
 
 
 def _refresh_locked(connection_id: int, *, stale_token: str | None) -> _Outcome:
-    # Errors are returned, not raised, so the needs_reconnect write commits with the transaction.
+    """Refresh while holding the refresh lock, with no transaction or row lock open during the call.
+
+    The lock (Redis, else a PostgreSQL advisory lock) makes racing tasks wait and then
+    see the token the first one stored; only the writes afterwards take the row lock.
+    """
+    current = Connection.objects.filter(pk=connection_id).first()
+    if current is None:
+        return _Outcome(Connection(pk=connection_id), ReconnectRequired(connection_id, "The connection is gone."))
+    if current.status != ConnectionStatus.ACTIVE:
+        return _Outcome(current, ReconnectRequired(current.pk, reconnect_message(current)))
+    still_fresh = not current.expires_within(_skew_seconds(), now=timezone.now())
+    if still_fresh and (stale_token is None or current.access_token != stale_token):
+        return _Outcome(current)
+    try:
+        issued = _request_new_token(current)
+    except TokenEndpointRefused as exc:
+        connection_mark_needs_reconnect(connection=current, error=str(exc))
+        return _Outcome(current, ReconnectRequired(current.pk, reconnect_message(current)))
+    except TokenRefreshFailed as exc:
+        logger.warning("Refreshing connection %s (%s) failed for now: %s", current.pk, current.provider, exc)
+        current.last_error = str(exc)
+        current.save(update_fields=["last_error", "updated_at"])
+        return _Outcome(current, exc)
     with transaction.atomic():
-        current = Connection.objects.select_for_update().filter(pk=connection_id).first()
-        if current is None:
-            return _Outcome(Connection(pk=connection_id), ReconnectRequired(connection_id, "The connection is gone."))
-        if current.status != ConnectionStatus.ACTIVE:
-            return _Outcome(current, ReconnectRequired(current.pk, reconnect_message(current)))
-        still_fresh = not current.expires_within(_skew_seconds(), now=timezone.now())
-        if still_fresh and (stale_token is None or current.access_token != stale_token):
-            return _Outcome(current)
-        try:
-            issued = _request_new_token(current)
-        except TokenEndpointRefused as exc:
-            connection_mark_needs_reconnect(connection=current, error=str(exc))
-            return _Outcome(current, ReconnectRequired(current.pk, reconnect_message(current)))
-        except TokenRefreshFailed as exc:
-            logger.warning("Refreshing connection %s (%s) failed for now: %s", current.pk, current.provider, exc)
-            current.last_error = str(exc)
-            current.save(update_fields=["last_error", "updated_at"])
-            return _Outcome(current, exc)
+        locked = Connection.objects.select_for_update().get(pk=connection_id)
         connection_store_tokens(
-            connection=current,
+            connection=locked,
             access_token=issued.access_token,
             expires_in=issued.expires_in,
             refresh_token=issued.refresh_token,
             scopes=issued.scope,
         )
-        logger.info("Refreshed the access token of connection %s (%s)", current.pk, current.provider)
-        return _Outcome(current)
+    logger.info("Refreshed the access token of connection %s (%s)", locked.pk, locked.provider)
+    return _Outcome(locked)
 
 
 def _request_new_token(connection: Connection) -> TokenResponse:
-    endpoints = provider_endpoints(connection.provider)
+    vendor = vendor_for(connection.provider)
     if connection.is_server_to_server:
-        # Server-to-Server has no refresh token: ask for a new access token with the account credentials.
+        # A clinic's own app has no refresh token: ask for a new access token with its credentials.
         return post_token_request(
-            endpoints,
-            {"grant_type": "account_credentials", "account_id": connection.account_id},
+            vendor,
+            clinic_grant(vendor, connection.account_id),
             basic_auth=(connection.client_id, connection.client_secret),
         )
     if not connection.refresh_token:
-        raise TokenEndpointRefused(f"{PROVIDER_LABELS[connection.provider]} granted no refresh token.")
+        raise TokenEndpointRefused(f"{vendor.label} granted no refresh token.")
     data = {"grant_type": "refresh_token", "refresh_token": connection.refresh_token}
-    if connection.provider == "zoom":
-        return post_token_request(endpoints, data, basic_auth=(endpoints.client_id, endpoints.client_secret))
-    data.update(client_id=endpoints.client_id, client_secret=endpoints.client_secret)
-    if connection.provider == "microsoft":
-        data["scope"] = " ".join(endpoints.scopes)
-    return post_token_request(endpoints, data)
+    if vendor.oauth is not None and vendor.oauth.scopes_on_refresh:
+        data["scope"] = " ".join(vendor.oauth.scopes)
+    data, basic_auth = client_auth_for(vendor, data)
+    return post_token_request(vendor, data, basic_auth=basic_auth)
+
+
+def clinic_grant(vendor: Vendor, account_id: str) -> dict[str, str]:
+    """The client-credentials grant of a clinic's own app at the vendor."""
+    grant = vendor.oauth.clinic_grant if vendor.oauth else {}
+    return {name: value.format(account_id=account_id) for name, value in grant.items()}
 
 
 def _copy_state(source: Connection, *, into: Connection) -> None:
@@ -281,9 +304,10 @@ def _redis(url: str) -> redis.Redis:
 
 @contextmanager
 def _refresh_lock(connection_id: int) -> Iterator[None]:
-    """Serialise refreshes of one connection across processes; the row lock inside backs it up."""
+    """Serialise refreshes of one connection across processes: Redis when configured, else the database."""
     if not settings.REDIS_URL:
-        yield
+        with _database_lock(connection_id):
+            yield
         return
     lock = _redis(settings.REDIS_URL).lock(
         f"clinicpro:integrations:refresh:{connection_id}",
@@ -293,18 +317,36 @@ def _refresh_lock(connection_id: int) -> Iterator[None]:
     try:
         acquired = lock.acquire()
     except redis.RedisError as exc:
-        # The database row lock alone still makes concurrent refreshes wait for each other.
-        logger.warning("Refresh lock unavailable (%s); relying on the row lock", type(exc).__name__)
-        yield
+        logger.warning("Refresh lock unavailable (%s); using the database's", type(exc).__name__)
+        with _database_lock(connection_id):
+            yield
         return
     if not acquired:
         raise TokenRefreshFailed("Another refresh of this connection is still running.")
     try:
         yield
     finally:
-        # A lock that expired while held raises here; the row lock kept the refresh single anyway.
+        # A lock that expired while held raises here; the refresh itself has finished by then.
         with suppress(redis.RedisError):
             lock.release()
+
+
+@contextmanager
+def _database_lock(connection_id: int) -> Iterator[None]:
+    """A PostgreSQL session advisory lock: held across the token call, yet neither a transaction nor a row lock.
+
+    SQLite (the single-process demo) has none, and needs none.
+    """
+    if db_connection.vendor != "postgresql":
+        yield
+        return
+    with db_connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [ADVISORY_LOCK_CLASS, connection_id])
+    try:
+        yield
+    finally:
+        with db_connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [ADVISORY_LOCK_CLASS, connection_id])
 
 
 # --- Parsing helpers ----------------------------------------------------------------------
@@ -336,19 +378,5 @@ def _describe_error(payload: dict[str, Any], response: requests.Response) -> str
 def _seconds(value: Any) -> int | None:
     try:
         return int(float(value))
-    except (TypeError, ValueError):
-        return None
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Retry-After in seconds or as an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, (parsedate_to_datetime(value) - timezone.now()).total_seconds())
     except (TypeError, ValueError):
         return None

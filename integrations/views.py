@@ -1,4 +1,4 @@
-"""/integrations/: connect, reconnect and disconnect Google, Zoom and Microsoft accounts."""
+"""/integrations/: connect, reconnect and disconnect the accounts of every registered vendor."""
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -16,22 +16,26 @@ from bookings.templatetags.booking_tags import zone_label
 from clinicpro.models import Membership
 from clinicpro.tenancy import membership_for
 
-from .endpoints import PROVIDER_LABELS, PROVIDERS, is_enabled, provider_endpoints
 from .errors import AuthorizationFailed
-from .forms import ZoomClinicForm
+from .forms import ClinicAccountForm
 from .models import Connection
 from .oauth import finish_authorization, start_authorization
 from .page_hooks import connection_banners
-from .selectors import current_clinic_zoom_connection, current_connection
-from .services import connection_disconnect, zoom_clinic_connect
+from .selectors import current_clinic_connection, current_connection
+from .services import clinic_account_connect, connection_disconnect
+from .vendors.base import Vendor
+from .vendors.registry import is_vendor, vendor, vendors_where
 
-CARD_TITLES = {"google": "Google Meet and Calendar", "zoom": "Zoom", "microsoft": "Microsoft Teams"}
-USED_FOR = {
-    "google": "Google Meet links for your online bookings, on your Google Calendar; your calendar's busy "
-    "times are kept out of the slots patients can book.",
-    "zoom": "Zoom meetings for your online bookings, with a waiting room and a passcode.",
-    "microsoft": "Microsoft Teams meetings for your online bookings, on your Outlook calendar.",
-}
+
+@dataclass(frozen=True)
+class ClinicAccount:
+    """A vendor where an owner can connect an account for the whole clinic."""
+
+    provider: str
+    title: str
+    summary: str
+    connection: Connection | None
+    form: ClinicAccountForm
 
 
 @dataclass(frozen=True)
@@ -58,13 +62,13 @@ def integrations_page(request: HttpRequest) -> HttpResponse:
     if not memberships:
         return render(request, "integrations/page.html", {"memberships": []})
     membership = _selected(memberships, request.GET.get("clinic", ""))
-    return _render_page(request, memberships, membership, zoom_form=ZoomClinicForm())
+    return _render_page(request, memberships, membership)
 
 
 @login_required
 @require_POST
 def connect(request: HttpRequest, provider: str) -> HttpResponse:
-    provider = _known(provider)
+    _known(provider)
     membership = membership_for(request, request.POST.get("clinic", ""))
     next_url = _safe_next(request, request.POST.get("next", ""))
     if not hasattr(membership, "practitioner"):
@@ -81,55 +85,61 @@ def connect(request: HttpRequest, provider: str) -> HttpResponse:
 @login_required
 @require_GET
 def callback(request: HttpRequest, provider: str) -> HttpResponse:
-    provider = _known(provider)
+    _known(provider)
     try:
         connection, next_url = finish_authorization(request, provider)
     except AuthorizationFailed as exc:
         messages.error(request, str(exc))
         return redirect("integrations:page")
     account = f" as {connection.account_email}" if connection.account_email else ""
-    messages.success(request, f"{CARD_TITLES[provider]} is connected{account} for {connection.clinic.name}.")
+    title = vendor(provider).connect_title
+    messages.success(request, f"{title} is connected{account} for {connection.clinic.name}.")
     return redirect(_safe_next(request, next_url) or _page_url(connection.membership))
 
 
 @login_required
 @require_POST
 def disconnect(request: HttpRequest, provider: str) -> HttpResponse:
-    provider = _known(provider)
+    _known(provider)
     membership = membership_for(request, request.POST.get("clinic", ""))
     connection = current_connection(membership=membership, provider=provider)
     if connection is None:
         raise Http404("Nothing to disconnect.")
     revoked = connection_disconnect(connection=connection)
-    note = f" and access was revoked at {PROVIDER_LABELS[provider]}" if revoked else ""
-    messages.success(request, f"{CARD_TITLES[provider]} is disconnected{note}.")
+    note = f" and access was revoked at {vendor(provider).label}" if revoked else ""
+    messages.success(request, f"{vendor(provider).connect_title} is disconnected{note}.")
     return redirect(_page_url(membership))
 
 
 @login_required
 @require_POST
-def zoom_clinic(request: HttpRequest) -> HttpResponse:
-    """An owner sets (or removes) the clinic-wide Zoom Server-to-Server credentials."""
+def clinic_account(request: HttpRequest, provider: str) -> HttpResponse:
+    """An owner sets (or removes) the clinic-wide credentials of a vendor's app (e.g. Zoom Server-to-Server)."""
+    known = _known(provider)
+    if not known.connects_clinics:
+        raise Http404("No such integration.")
     membership = membership_for(request, request.POST.get("clinic", ""))
     if not membership.is_owner:
-        raise PermissionDenied("Only a clinic owner can set the clinic's Zoom account.")
+        raise PermissionDenied(f"Only a clinic owner can set the clinic's {known.label} account.")
     if request.POST.get("action") == "disconnect":
-        existing = current_clinic_zoom_connection(membership.clinic)
+        existing = current_clinic_connection(membership.clinic, provider=provider)
         if existing is None:
             raise Http404("Nothing to disconnect.")
         connection_disconnect(connection=existing)
-        messages.success(request, "The clinic's Zoom account is disconnected.")
+        messages.success(request, f"The clinic's {known.label} account is disconnected.")
         return redirect(_page_url(membership))
-    form = ZoomClinicForm(request.POST)
+    form = ClinicAccountForm(request.POST, auto_id=f"id_{provider}_%s")
     if form.is_valid():
         try:
-            zoom_clinic_connect(clinic=membership.clinic, **form.cleaned_data)
+            clinic_account_connect(clinic=membership.clinic, provider=provider, **form.cleaned_data)
         except AuthorizationFailed as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Zoom accepted the credentials: the whole clinic can now use Zoom.")
+            messages.success(
+                request, f"{known.label} accepted the credentials: the whole clinic can now use {known.label}."
+            )
             return redirect(_page_url(membership))
-    return _render_page(request, _memberships(request), membership, zoom_form=form, status=400)
+    return _render_page(request, _memberships(request), membership, forms={provider: form}, status=400)
 
 
 def _render_page(
@@ -137,19 +147,29 @@ def _render_page(
     memberships: list[Membership],
     membership: Membership,
     *,
-    zoom_form: ZoomClinicForm,
+    forms: dict[str, ClinicAccountForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     is_practitioner = hasattr(membership, "practitioner")
     cards = [
         Card(
-            provider=provider,
-            title=CARD_TITLES[provider],
-            used_for=USED_FOR[provider],
-            connection=current_connection(membership=membership, provider=provider),
-            available=is_enabled(provider) and provider_endpoints(provider).is_configured,
+            provider=card_vendor.key,
+            title=card_vendor.connect_title or card_vendor.label,
+            used_for=card_vendor.connect_summary,
+            connection=current_connection(membership=membership, provider=card_vendor.key),
+            available=card_vendor.is_available,
         )
-        for provider in PROVIDERS
+        for card_vendor in vendors_where(lambda candidate: candidate.connects_users)
+    ]
+    clinic_accounts = [
+        ClinicAccount(
+            provider=account_vendor.key,
+            title=account_vendor.clinic_account_title or f"{account_vendor.label} for the whole clinic",
+            summary=account_vendor.clinic_account_summary,
+            connection=current_clinic_connection(membership.clinic, provider=account_vendor.key),
+            form=(forms or {}).get(account_vendor.key) or ClinicAccountForm(auto_id=f"id_{account_vendor.key}_%s"),
+        )
+        for account_vendor in vendors_where(lambda candidate: candidate.connects_clinics and candidate.is_enabled)
     ]
     context = {
         "memberships": memberships,
@@ -160,9 +180,7 @@ def _render_page(
         "banners": connection_banners(membership),
         "next": _safe_next(request, request.GET.get("next", "") or request.POST.get("next", "")),
         "zone_label": zone_label(membership.clinic.zone),
-        "zoom_clinic": current_clinic_zoom_connection(membership.clinic) if membership.is_owner else None,
-        "zoom_form": zoom_form,
-        "zoom_available": is_enabled("zoom"),
+        "clinic_accounts": clinic_accounts if membership.is_owner else [],
     }
     return render(request, "integrations/page.html", context, status=status)
 
@@ -185,10 +203,10 @@ def _selected(memberships: list[Membership], slug: str) -> Membership:
     raise Http404("No such clinic.")
 
 
-def _known(provider: str) -> str:
-    if provider not in PROVIDERS:
+def _known(provider: str) -> Vendor:
+    if not is_vendor(provider):
         raise Http404("No such integration.")
-    return provider
+    return vendor(provider)
 
 
 def _safe_next(request: HttpRequest, value: str) -> str:

@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator
 from clinicpro.admin_secrets import CLEAR, MaskedSecretField
 
 from .models import ClinicMeetingSettings
-from .registry import PROVIDER_CHOICES, provider_label
+from .registry import provider_choices, provider_label
 
 # Providers that make rooms with nothing but the clinic's own settings: no OAuth connection,
 # no vendor account. Only these can be the fallback, since the fallback runs when vendors fail.
@@ -70,9 +70,9 @@ class MeetingSettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["default_provider"].choices = PROVIDER_CHOICES
+        self.fields["default_provider"].choices = provider_choices()
         self.fields["fallback_provider"].choices = [
-            (key, label) for key, label in PROVIDER_CHOICES if key in CONNECTIONLESS_PROVIDERS
+            (key, label) for key, label in provider_choices() if key in CONNECTIONLESS_PROVIDERS
         ]
         for name in ("join_opens_minutes_before", "join_closes_minutes_after"):
             self.fields[name].validators.append(

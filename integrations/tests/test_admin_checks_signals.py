@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from clinicpro.testing.factories import UserFactory
 from integrations.checks import check_provider_credentials
-from integrations.endpoints import provider_endpoints, redirect_uri
 from integrations.models import Connection, ConnectionStatus
+from integrations.vendors.oauth_urls import redirect_uri
+from integrations.vendors.registry import vendor
 
 ACCESS_TOKEN = "ya29.a-very-secret-access-token-value-0123456789"
 REFRESH_TOKEN = "1//0a-very-secret-refresh-token-value-987654"
@@ -92,15 +93,15 @@ def test_endpoints_follow_the_settings_at_call_time(settings):
     settings.INTEGRATIONS_USE_SANDBOX = True
     settings.SANDBOX_BASE_URL = "http://localhost:9999/sandbox"
     settings.MICROSOFT_TENANT = "uhuru-tenant"
-    assert provider_endpoints("google").token_url == "http://localhost:9999/sandbox/google/token"
-    assert provider_endpoints("teams").authorize_url == (
+    assert vendor("google").endpoints().token == "http://localhost:9999/sandbox/google/token"
+    assert vendor("microsoft").endpoints().authorize == (
         "http://localhost:9999/sandbox/microsoft/uhuru-tenant/oauth2/v2.0/authorize"
     )
 
     settings.INTEGRATIONS_USE_SANDBOX = False
-    assert provider_endpoints("zoom").api_base == "https://api.zoom.us/v2"
-    assert provider_endpoints("google").userinfo_url == "https://openidconnect.googleapis.com/v1/userinfo"
-    assert provider_endpoints("microsoft").revoke_url == ""
+    assert vendor("zoom").endpoints().api == "https://api.zoom.us/v2"
+    assert vendor("google").endpoints().userinfo == "https://openidconnect.googleapis.com/v1/userinfo"
+    assert vendor("microsoft").endpoints().revoke == ""
 
     settings.SITE_URL = "https://clinicpro.example"
     assert redirect_uri("google") == "https://clinicpro.example/integrations/callback/google/"
@@ -111,7 +112,7 @@ def test_a_provider_rejecting_credentials_marks_the_connection_for_reconnect(goo
 
     provider_credentials_rejected.send(
         sender=object,
-        provider="google_meet",
+        provider="google",
         clinic=practitioner.clinic,
         practitioner=practitioner,
         error="Google answered 401 after a refresh.",

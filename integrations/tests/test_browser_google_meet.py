@@ -45,7 +45,7 @@ def demo(live_server, settings):
         name="Video consultation",
         duration_minutes=30,
         is_online=True,
-        meeting_platform="google_meet",
+        meeting_platform="google",
         confirmation_policy=ConfirmationPolicy.MANUAL,
         practitioners=[practitioner],
     )

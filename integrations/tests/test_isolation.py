@@ -43,7 +43,7 @@ def test_another_practitioner_cannot_see_or_use_the_connection(connected, collea
         with pytest.raises(Http404):
             connection_for_user(outsider, connection.pk)
     assert active_connection(practitioner=colleague, provider="google") is None
-    assert active_connection(practitioner=practitioner, provider="google_meet") == connection
+    assert active_connection(practitioner=practitioner, provider="google") == connection
 
 
 def test_a_colleague_cannot_disconnect_the_practitioners_account(connected, colleague):
@@ -62,7 +62,7 @@ def test_another_clinics_member_gets_404_for_this_clinic(connected, stranger):
     assert client.post(reverse("integrations:disconnect", args=["zoom"]), {"clinic": "uhuru"}).status_code == 404
     assert client.post(reverse("integrations:connect", args=["zoom"]), {"clinic": "uhuru"}).status_code == 404
     assert client.get(reverse("integrations:page") + "?clinic=uhuru").status_code == 404
-    assert client.post(reverse("integrations:zoom_clinic"), {"clinic": "uhuru"}).status_code == 404
+    assert client.post(reverse("integrations:clinic_account", args=["zoom"]), {"clinic": "uhuru"}).status_code == 404
     assert Connection.objects.get(pk=connection.pk).status == ConnectionStatus.ACTIVE
 
 
@@ -86,7 +86,7 @@ def test_a_callback_finished_in_someone_elses_session_is_refused(sandbox, practi
 
 def test_only_owners_set_the_clinics_zoom_account(sandbox, practitioner_client):
     response = practitioner_client.post(
-        reverse("integrations:zoom_clinic"),
+        reverse("integrations:clinic_account", args=["zoom"]),
         {"clinic": "uhuru", "account_id": "acct", "client_id": "cid", "client_secret": "secret"},
     )
 

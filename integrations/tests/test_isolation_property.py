@@ -8,16 +8,16 @@ from hypothesis import strategies as st
 
 from clinicpro.models import Role
 from clinicpro.testing.factories import ClinicFactory, MembershipFactory, PractitionerFactory, UserFactory
-from integrations.endpoints import PROVIDERS
 from integrations.models import Connection, ConnectionKind, ConnectionStatus
-from integrations.selectors import active_connection, clinic_zoom_connection, connection_for_user
+from integrations.selectors import active_connection, clinic_connection, connection_for_user
+from integrations.vendors.registry import VENDORS
 
 # (clinic index, user index, role, providers connected, status of those connections)
 MEMBER = st.tuples(
     st.integers(0, 2),
     st.integers(0, 3),
     st.sampled_from([Role.OWNER, Role.PRACTITIONER]),
-    st.sets(st.sampled_from(PROVIDERS)),
+    st.sets(st.sampled_from(list(VENDORS))),
     st.sampled_from(list(ConnectionStatus.values)),
 )
 
@@ -60,13 +60,13 @@ def test_nobody_reaches_a_connection_that_is_not_theirs(members, s2s_clinics):
                     with pytest.raises(Http404):
                         connection_for_user(user, connection.pk)
         for practitioner in practitioners:
-            for provider in PROVIDERS:
+            for provider in VENDORS:
                 found = active_connection(practitioner=practitioner, provider=provider)
                 if found is not None:
                     assert found.membership_id == practitioner.membership_id
                     assert found.clinic_id == practitioner.clinic_id and found.status == ConnectionStatus.ACTIVE
         for clinic in clinics:
-            found = clinic_zoom_connection(clinic)
+            found = clinic_connection(clinic, provider="zoom")
             assert (found is not None) == (clinics.index(clinic) in s2s_clinics)
             if found is not None:
                 assert found.clinic_id == clinic.pk

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from integrations.errors import ReconnectRequired
 from integrations.models import Connection, ConnectionKind, ConnectionStatus
-from integrations.selectors import clinic_zoom_connection
+from integrations.selectors import clinic_connection
 from integrations.tokens import access_token_for
 from sandbox import faults
 
@@ -24,14 +24,16 @@ def owner_client(owner) -> Client:
 
 
 def _save(client: Client, **changes: str):
-    return client.post(reverse("integrations:zoom_clinic"), {"clinic": "uhuru", **CREDENTIALS, **changes})
+    return client.post(
+        reverse("integrations:clinic_account", args=["zoom"]), {"clinic": "uhuru", **CREDENTIALS, **changes}
+    )
 
 
 def test_an_owner_connects_zoom_for_the_whole_clinic(sandbox, owner_client, clinic):
     response = _save(owner_client)
 
     assert response.status_code == 302
-    connection = clinic_zoom_connection(clinic)
+    connection = clinic_connection(clinic, provider="zoom")
     assert connection is not None
     assert connection.kind == ConnectionKind.SERVER_TO_SERVER and connection.membership is None
     assert connection.account_id == "uhuruAcct42" and connection.client_secret == CREDENTIALS["client_secret"]
@@ -49,12 +51,12 @@ def test_the_client_secret_is_encrypted_at_rest(sandbox, owner_client, clinic):
         raw_secret, raw_token = cursor.fetchone()
 
     assert CREDENTIALS["client_secret"] not in raw_secret
-    assert clinic_zoom_connection(clinic).access_token not in raw_token
+    assert clinic_connection(clinic, provider="zoom").access_token not in raw_token
 
 
 def test_an_expired_server_to_server_token_is_asked_for_again(sandbox, owner_client, clinic):
     _save(owner_client)
-    connection = clinic_zoom_connection(clinic)
+    connection = clinic_connection(clinic, provider="zoom")
     Connection.objects.filter(pk=connection.pk).update(expires_at=None)
 
     token = access_token_for(Connection.objects.get(pk=connection.pk))
@@ -70,12 +72,12 @@ def test_credentials_zoom_refuses_are_not_saved(sandbox, owner_client, clinic):
 
     assert response.status_code == 400
     assert "Zoom refused the request" in response.content.decode()
-    assert clinic_zoom_connection(clinic).account_id == "uhuruAcct42"
+    assert clinic_connection(clinic, provider="zoom").account_id == "uhuruAcct42"
 
 
 def test_refused_credentials_later_mark_the_clinic_connection_for_reconnect(sandbox, owner_client, clinic):
     _save(owner_client)
-    connection = clinic_zoom_connection(clinic)
+    connection = clinic_connection(clinic, provider="zoom")
     Connection.objects.filter(pk=connection.pk).update(expires_at=None)
     faults.inject("zoom", "token", "401")
 
@@ -84,14 +86,16 @@ def test_refused_credentials_later_mark_the_clinic_connection_for_reconnect(sand
 
     assert Connection.objects.get(pk=connection.pk).status == ConnectionStatus.NEEDS_RECONNECT
     dashboard = owner_client.get(reverse("clinic_dashboard", args=["uhuru"])).content.decode()
-    assert "Zoom refused the clinic's Server-to-Server credentials" in dashboard
+    assert "Zoom refused the clinic's credentials" in dashboard
 
 
 def test_an_owner_removes_the_clinics_zoom_account(sandbox, owner_client, clinic):
     _save(owner_client)
 
-    owner_client.post(reverse("integrations:zoom_clinic"), {"clinic": "uhuru", "action": "disconnect"})
+    owner_client.post(
+        reverse("integrations:clinic_account", args=["zoom"]), {"clinic": "uhuru", "action": "disconnect"}
+    )
 
-    assert clinic_zoom_connection(clinic) is None
+    assert clinic_connection(clinic, provider="zoom") is None
     stored = Connection.objects.get()
     assert stored.status == ConnectionStatus.REVOKED and stored.client_secret == "" and stored.access_token == ""

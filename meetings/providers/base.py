@@ -9,31 +9,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
-from bookings.models import Booking
+from bookings.models import Booking, Practitioner
+from clinicpro.models import Clinic
+from integrations.vendors.http import VendorError
 
-
-class MeetingProviderError(Exception):
-    """A provider call failed.
-
-    permanent: retrying the same call will not help (bad request, forbidden, quota for the day).
-    retry_after: seconds the vendor asked us to wait (429 Retry-After), if any.
-    reconnect: the credential is expired or revoked; the owner must reconnect the account.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        permanent: bool = False,
-        retry_after: float | None = None,
-        reconnect: bool = False,
-        status_code: int | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.permanent = permanent or reconnect
-        self.retry_after = retry_after
-        self.reconnect = reconnect
-        self.status_code = status_code
+# What every provider raises: vendor clients and providers share one error type, so a vendor's
+# error mapping is read the same way whether the call made a meeting or read a calendar.
+MeetingProviderError = VendorError
 
 
 @dataclass
@@ -69,7 +51,7 @@ class MeetingProvider:
     # False when moving the time means a new meeting (the caller then deletes and creates).
     supports_update: ClassVar[bool] = True
 
-    def __init__(self, *, clinic: Any, practitioner: Any = None) -> None:
+    def __init__(self, *, clinic: Clinic, practitioner: Practitioner | None = None) -> None:
         self.clinic = clinic
         self.practitioner = practitioner
 
@@ -92,6 +74,6 @@ class MeetingProvider:
         return record.host_url
 
     @classmethod
-    def is_usable(cls, *, clinic: Any, practitioner: Any = None) -> tuple[bool, str]:
+    def is_usable(cls, *, clinic: Clinic, practitioner: Practitioner | None = None) -> tuple[bool, str]:
         """Whether this provider can create meetings for this clinic/practitioner, and why not."""
         return True, ""

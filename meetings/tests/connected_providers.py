@@ -18,8 +18,8 @@ from bookings.models import Booking, BookingStatus, Patient
 from bookings.services import booking_approve
 from clinicpro.testing.factories import ServiceFactory
 from integrations.models import Connection
-from integrations.selectors import active_connection, clinic_zoom_connection
-from integrations.services import zoom_clinic_connect
+from integrations.selectors import active_connection, clinic_connection
+from integrations.services import clinic_account_connect
 
 
 def use_sandbox(settings: Any, live_server: Any) -> str:
@@ -47,10 +47,14 @@ def connect_account(practitioner: Any, provider: str, email: str) -> Connection:
 
 def connect_clinic_zoom(clinic: Any, account_id: str = "uhuruhealth") -> Connection:
     """The clinic owner's Server-to-Server credentials, checked by integrations against the emulator over HTTP."""
-    zoom_clinic_connect(
-        clinic=clinic, account_id=account_id, client_id="clinic-s2s-app", client_secret="clinic-s2s-secret"
+    clinic_account_connect(
+        provider="zoom",
+        clinic=clinic,
+        account_id=account_id,
+        client_id="clinic-s2s-app",
+        client_secret="clinic-s2s-secret",
     )
-    connection = clinic_zoom_connection(clinic)
+    connection = clinic_connection(clinic, provider="zoom")
     assert connection is not None
     return connection
 

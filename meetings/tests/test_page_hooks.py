@@ -193,7 +193,7 @@ def test_the_selfhosted_rooms_are_always_usable(clinic, practitioner):
     assert platforms["selfhosted"].usable
 
 
-@pytest.mark.parametrize("key", ["google_meet", "zoom", "teams"])
+@pytest.mark.parametrize("key", ["google", "zoom", "microsoft"])
 def test_an_unconnected_account_platform_points_to_the_integrations_page(clinic, practitioner, key):
     platform = {p.key: p for p in hooks.meeting_platforms(clinic, practitioner)}[key]
 
@@ -203,7 +203,7 @@ def test_an_unconnected_account_platform_points_to_the_integrations_page(clinic,
 
 
 def test_a_registered_platform_whose_module_is_missing_is_reported_unusable(clinic, practitioner, monkeypatch):
-    monkeypatch.setitem(registry.PROVIDERS, "whereby", ("Whereby", "meetings.providers.whereby.WherebyProvider"))
+    monkeypatch.setitem(registry.OWN_PROVIDERS, "whereby", ("Whereby", "meetings.providers.whereby.WherebyProvider"))
 
     platform = {p.key: p for p in hooks.meeting_platforms(clinic, practitioner)}["whereby"]
 

@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 
 from integrations.models import Connection, ConnectionStatus
+from integrations.vendors.http import VendorResponse
 from meetings.models import ClinicMeetingSettings, Meeting, MeetingStatus
 from meetings.providers.base import MeetingProviderError, MeetingRecord
-from meetings.providers.connected import VendorResponse
-from meetings.providers.google_meet import GoogleMeetProvider, event_id_for, raise_for_response
+from meetings.providers.google.errors import raise_for_response
+from meetings.providers.google.provider import GoogleMeetProvider, event_id_for
 from meetings.testing.contract import PATIENT_EMAIL, VendorContract, VendorMeeting
 from sandbox import faults
 from sandbox.models import GoogleEvent
@@ -21,7 +22,7 @@ GOOGLE_EMAIL = "dr.contract@gmail.test"
 
 
 class TestGoogleMeetContract(VendorContract):
-    provider_key = "google_meet"
+    provider_key = "google"
     sandbox_service = "google"
     fault_endpoints = {"create": "events.insert", "update": "events.patch", "delete": "events.delete"}
     # The organiser joins through the same Meet link, signed in to Google.
@@ -172,10 +173,10 @@ class TestGoogleMeetThroughTheMeetingService:
     def test_an_approved_booking_gets_a_google_meet_link(self, clinic, practitioner):
         connect_account(practitioner, "google", GOOGLE_EMAIL)
 
-        booking = approve_online_booking(clinic, practitioner, "google_meet")
+        booking = approve_online_booking(clinic, practitioner, "google")
 
         meeting = Meeting.objects.get(booking=booking, is_current=True)
-        assert (meeting.provider, meeting.status, meeting.is_fallback) == ("google_meet", MeetingStatus.ACTIVE, False)
+        assert (meeting.provider, meeting.status, meeting.is_fallback) == ("google", MeetingStatus.ACTIVE, False)
         event = GoogleEvent.objects.get(event_id=meeting.external_id)
         assert meeting.join_url == event.resource["hangoutLink"]
         assert event.starts_at == booking.starts_at
@@ -185,13 +186,13 @@ class TestGoogleMeetThroughTheMeetingService:
         connect_account(practitioner, "google", GOOGLE_EMAIL)
         faults.revoke_grants("google")
 
-        booking = approve_online_booking(clinic, practitioner, "google_meet")
+        booking = approve_online_booking(clinic, practitioner, "google")
 
         meeting = Meeting.objects.get(booking=booking, is_current=True)
         assert (meeting.provider, meeting.status, meeting.is_fallback) == ("selfhosted", MeetingStatus.ACTIVE, True)
         assert meeting.join_url
         assert "reconnect" in meeting.fallback_reason
-        assert Meeting.objects.get(booking=booking, provider="google_meet").status == MeetingStatus.FAILED
+        assert Meeting.objects.get(booking=booking, provider="google").status == MeetingStatus.FAILED
         assert Connection.objects.get(provider="google").status == ConnectionStatus.NEEDS_RECONNECT
         assert not GoogleEvent.objects.exists()
 

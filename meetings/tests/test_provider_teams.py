@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from integrations.models import Connection, ConnectionStatus
+from integrations.vendors.http import VendorResponse
 from meetings.models import ClinicMeetingSettings, Meeting, MeetingStatus
 from meetings.providers.base import MeetingProviderError, MeetingRecord
-from meetings.providers.connected import VendorResponse
-from meetings.providers.teams import TeamsProvider, raise_for_response
+from meetings.providers.microsoft.errors import raise_for_response
+from meetings.providers.microsoft.provider import TeamsProvider
 from meetings.testing.contract import PATIENT_EMAIL, VendorContract, VendorMeeting
 from sandbox import faults
 from sandbox.models import GraphEvent
@@ -28,7 +29,7 @@ def _instant(value: dict[str, str]) -> datetime:
 
 
 class TestTeamsContract(VendorContract):
-    provider_key = "teams"
+    provider_key = "microsoft"
     sandbox_service = "microsoft"
     fault_endpoints = {"create": "events.create", "update": "events.update", "delete": "events.delete"}
     # The organiser joins through the same Teams link, signed in.
@@ -139,10 +140,10 @@ class TestTeamsThroughTheMeetingService:
     def test_an_approved_booking_gets_a_teams_link(self, clinic, practitioner):
         connect_account(practitioner, "microsoft", MICROSOFT_EMAIL)
 
-        booking = approve_online_booking(clinic, practitioner, "teams")
+        booking = approve_online_booking(clinic, practitioner, "microsoft")
 
         meeting = Meeting.objects.get(booking=booking, is_current=True)
-        assert (meeting.provider, meeting.status, meeting.is_fallback) == ("teams", MeetingStatus.ACTIVE, False)
+        assert (meeting.provider, meeting.status, meeting.is_fallback) == ("microsoft", MeetingStatus.ACTIVE, False)
         event = GraphEvent.objects.get(event_id=meeting.external_id)
         assert meeting.join_url == event.resource["onlineMeeting"]["joinUrl"]
         assert event.transaction_id == str(meeting.idempotency_key)
@@ -151,7 +152,7 @@ class TestTeamsThroughTheMeetingService:
         connect_account(practitioner, "microsoft", MICROSOFT_EMAIL)
         faults.inject("microsoft", "events.create", "401", count=None)
 
-        booking = approve_online_booking(clinic, practitioner, "teams")
+        booking = approve_online_booking(clinic, practitioner, "microsoft")
 
         meeting = Meeting.objects.get(booking=booking, is_current=True)
         assert (meeting.provider, meeting.status, meeting.is_fallback) == ("selfhosted", MeetingStatus.ACTIVE, True)

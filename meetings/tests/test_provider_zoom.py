@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 
 from integrations.models import Connection, ConnectionStatus
+from integrations.vendors.http import VendorResponse
 from meetings.models import Meeting, MeetingStatus
 from meetings.providers.base import MeetingProviderError, MeetingRecord
-from meetings.providers.connected import VendorResponse, marker_for
-from meetings.providers.zoom import ZoomProvider, raise_for_response
+from meetings.providers.zoom.errors import raise_for_response
+from meetings.providers.zoom.provider import ZoomProvider, marker_for
 from meetings.testing.contract import VendorContract, VendorMeeting
 from sandbox import faults, world
 from sandbox.models import ZoomDailyUsage, ZoomMeeting

@@ -207,7 +207,7 @@ def test_a_service_without_a_platform_uses_the_clinic_default(clinic, run_on_com
 
 def test_a_provider_that_cannot_be_used_falls_back_to_a_room_and_says_why(run_on_commit, service, practitioner):
     # Teams with no Microsoft account connected refuses for good: the booking still gets a working link.
-    service.meeting_platform = "teams"
+    service.meeting_platform = "microsoft"
     service.save()
 
     booking = run_on_commit(book_online, service, practitioner)
@@ -218,7 +218,7 @@ def test_a_provider_that_cannot_be_used_falls_back_to_a_room_and_says_why(run_on
     assert meeting.is_fallback
     assert meeting.fallback_reason.startswith("Microsoft Teams")
     assert meeting.fallback_reason.endswith("so a ClinicPro room (Jitsi) link was made instead.")
-    failed = Meeting.objects.get(booking=booking, provider="teams")
+    failed = Meeting.objects.get(booking=booking, provider="microsoft")
     assert (failed.status, failed.is_current) == (MeetingStatus.FAILED, False)
     assert failed.last_error
     assert [e.outcome for e in events(booking, EventAction.FALLBACK)] == [EventOutcome.OK]

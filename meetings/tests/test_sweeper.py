@@ -162,7 +162,7 @@ def test_it_deletes_meetings_left_at_a_provider(settings, run_on_commit, service
 def test_fallback_meetings_are_listed_for_the_clinic_with_their_reason(
     run_on_commit, clinic, other_clinic, service, practitioner
 ):
-    service.meeting_platform = "teams"
+    service.meeting_platform = "microsoft"
     service.save()
     booking = run_on_commit(book_online, service, practitioner)
 

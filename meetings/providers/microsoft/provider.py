@@ -12,39 +12,19 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from clinicpro.http import http_session
-from integrations.endpoints import provider_endpoints
+from bookings.models import Practitioner
+from clinicpro.models import Clinic
+from integrations.models import Connection
 from integrations.selectors import active_connection
+from integrations.vendors.client import usable
 
-from .base import MeetingProvider, MeetingProviderError, MeetingRecord, MeetingRequest
-from .connected import VendorResponse, call_json, retry_after_seconds, send_provider_invites, usable
+from ..base import MeetingProvider, MeetingProviderError, MeetingRecord, MeetingRequest
+from ..connected import send_provider_invites
+from .client import GraphClient
+from .vendor import MICROSOFT
 
-VENDOR = "Microsoft"
 CONNECT_HINT = "Connect Microsoft on the integrations page"
 BODY_TEXT = "Online consultation booked through ClinicPro. Join with the link from your ClinicPro booking."
-# Ask Graph to speak UTC back to us, whatever the mailbox's own zone.
-PREFER_UTC = {"Prefer": 'outlook.timezone="UTC"'}
-
-
-def raise_for_response(response: VendorResponse) -> None:
-    """Map a Graph answer onto MeetingProviderError; return quietly when it succeeded."""
-    if response.ok:
-        return
-    status = response.status
-    error = response.body.get("error") if isinstance(response.body, dict) else None
-    error = error if isinstance(error, dict) else {}
-    code = str(error.get("code") or "")
-    detail = f"Microsoft Graph answered {status}" + (f" ({code})" if code else "") + f": {error.get('message') or ''}"
-
-    if status == 401:
-        # InvalidAuthenticationToken: expired, revoked or malformed access token.
-        raise MeetingProviderError(detail, reconnect=True, status_code=401)
-    if status == 429 or status >= 500 or status in (408, 409, 412):
-        raise MeetingProviderError(
-            detail, retry_after=retry_after_seconds(response.header("Retry-After")), status_code=status
-        )
-    # 400 invalid request, 403 access denied, 404 ErrorItemNotFound: the same call fails again.
-    raise MeetingProviderError(detail, permanent=True, status_code=status)
 
 
 def graph_time(moment: datetime) -> dict[str, str]:
@@ -63,17 +43,13 @@ def record_from(event: dict[str, Any]) -> MeetingRecord:
 
 
 class TeamsProvider(MeetingProvider):
-    key = "teams"
-    label = "Microsoft Teams"
+    key = MICROSOFT.key
+    label = MICROSOFT.meeting_label
     # Seconds between re-reads of an event whose Teams link is not there yet.
     join_link_waits: ClassVar[tuple[float, ...]] = (0.5, 1.0, 2.0)
 
-    def __init__(self, *, clinic: Any, practitioner: Any = None) -> None:
-        super().__init__(clinic=clinic, practitioner=practitioner)
-        self._session = http_session()
-
     @classmethod
-    def is_usable(cls, *, clinic: Any, practitioner: Any = None) -> tuple[bool, str]:
+    def is_usable(cls, *, clinic: Clinic, practitioner: Practitioner | None = None) -> tuple[bool, str]:
         if _teams_connection(practitioner) is None:
             return False, CONNECT_HINT
         return True, ""
@@ -101,18 +77,7 @@ class TeamsProvider(MeetingProvider):
         connection = _teams_connection(self.practitioner)
         if connection is None:
             raise MeetingProviderError(CONNECT_HINT, reconnect=True)
-        base = provider_endpoints("microsoft").api_base.rstrip("/")
-        body = call_json(
-            connection,
-            vendor=VENDOR,
-            session=self._session,
-            method=method,
-            url=base + path,
-            raise_for_response=raise_for_response,
-            headers=PREFER_UTC,
-            **kwargs,
-        )
-        return body if isinstance(body, dict) else {}
+        return GraphClient(connection).call(method, path, **kwargs)
 
     def _with_join_link(self, event: dict[str, Any]) -> dict[str, Any]:
         for wait in self.join_link_waits:
@@ -136,13 +101,13 @@ class TeamsProvider(MeetingProvider):
             "allowNewTimeProposals": False,
             "transactionId": request.idempotency_key,
         }
-        patient_email = getattr(getattr(request.booking, "patient", None), "email", "")
+        patient_email = request.booking.patient.email
         if send_provider_invites(self.clinic) and patient_email:
             event["attendees"] = [{"emailAddress": {"address": patient_email}, "type": "required"}]
         return event
 
 
-def _teams_connection(practitioner: Any) -> Any:
+def _teams_connection(practitioner: Practitioner | None) -> Connection | None:
     if practitioner is None:
         return None
-    return usable(active_connection(practitioner=practitioner, provider="microsoft"))
+    return usable(active_connection(practitioner=practitioner, provider=MICROSOFT.key))

@@ -19,14 +19,18 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
-from clinicpro.http import http_session
-from integrations.endpoints import provider_endpoints
-from integrations.selectors import active_connection, clinic_zoom_connection
+from bookings.models import Practitioner
+from clinicpro.models import Clinic
+from integrations.models import Connection
+from integrations.selectors import active_connection, clinic_connection
+from integrations.vendors.client import usable
+from integrations.vendors.http import utc_timestamp
 
-from .base import MeetingProvider, MeetingProviderError, MeetingRecord, MeetingRequest
-from .connected import VendorResponse, call_json, isoformat_z, marker_for, retry_after_seconds, usable
+from ..base import MeetingProvider, MeetingProviderError, MeetingRecord, MeetingRequest
+from .client import ZoomClient
+from .errors import daily_limit_message
+from .vendor import ZOOM
 
-VENDOR = "Zoom"
 CONNECT_HINT = "Connect Zoom on the integrations page, or have the clinic owner connect the clinic's Zoom account"
 SCHEDULED_MEETING = 2
 # Zoom's list endpoint pages at 300 at most; a practitioner with more upcoming meetings than this is unusual.
@@ -34,38 +38,12 @@ LIST_PAGE_SIZE = 300
 MAX_LIST_PAGES = 10
 PASSCODE_LENGTH = 10
 _DAY_SECONDS = 24 * 60 * 60
+# The meeting's idempotency key, written into the agenda where `find` can see it again.
+MARKER_PREFIX = "clinicpro-meeting:"
 
 
-def daily_limit_message() -> str:
-    return f"Zoom's daily limit of {settings.ZOOM_DAILY_MEETING_LIMIT} meetings for this account is reached"
-
-
-def raise_for_response(response: VendorResponse) -> None:
-    """Map a Zoom API answer onto MeetingProviderError; return quietly when it succeeded."""
-    if response.ok:
-        return
-    status = response.status
-    body = response.body if isinstance(response.body, dict) else {}
-    code = body.get("code")
-    message = str(body.get("message") or f"HTTP {status}")
-    detail = f"Zoom answered {status}" + (f" (code {code})" if code is not None else "") + f": {message}"
-
-    if status == 401:
-        # 124: invalid or expired access token.
-        raise MeetingProviderError(detail, reconnect=True, status_code=401)
-    if status == 429:
-        rate_limit_type = (response.header("X-RateLimit-Type") or "").lower()
-        if "daily" in rate_limit_type or "daily" in message.lower():
-            raise MeetingProviderError(daily_limit_message(), permanent=True, status_code=429)
-        raise MeetingProviderError(
-            detail, retry_after=retry_after_seconds(response.header("Retry-After")), status_code=429
-        )
-    if status >= 500 or status in (408, 409):
-        raise MeetingProviderError(
-            detail, retry_after=retry_after_seconds(response.header("Retry-After")), status_code=status
-        )
-    # 400 code 300 validation, 404 code 3001 unknown meeting, 403 not allowed: the same call fails again.
-    raise MeetingProviderError(detail, permanent=True, status_code=status)
+def marker_for(idempotency_key: str) -> str:
+    return f"{MARKER_PREFIX}{idempotency_key}"
 
 
 def new_passcode() -> str:
@@ -94,15 +72,11 @@ def duration_minutes(request: MeetingRequest) -> int:
 
 
 class ZoomProvider(MeetingProvider):
-    key = "zoom"
-    label = "Zoom"
-
-    def __init__(self, *, clinic: Any, practitioner: Any = None) -> None:
-        super().__init__(clinic=clinic, practitioner=practitioner)
-        self._session = http_session()
+    key = ZOOM.key
+    label = ZOOM.meeting_label
 
     @classmethod
-    def is_usable(cls, *, clinic: Any, practitioner: Any = None) -> tuple[bool, str]:
+    def is_usable(cls, *, clinic: Clinic, practitioner: Practitioner | None = None) -> tuple[bool, str]:
         if _zoom_connection(clinic, practitioner) is None:
             return False, CONNECT_HINT
         return True, ""
@@ -127,7 +101,7 @@ class ZoomProvider(MeetingProvider):
         self._count_meeting_call(connection)
         changes = {
             "topic": request.title,
-            "start_time": isoformat_z(request.starts_at),
+            "start_time": utc_timestamp(request.starts_at),
             "duration": duration_minutes(request),
             "timezone": request.timezone,
         }
@@ -149,26 +123,16 @@ class ZoomProvider(MeetingProvider):
 
     # --- Helpers ---------------------------------------------------------------------------------
 
-    def _connection(self) -> Any:
+    def _connection(self) -> Connection:
         connection = _zoom_connection(self.clinic, self.practitioner)
         if connection is None:
             raise MeetingProviderError(CONNECT_HINT, reconnect=True)
         return connection
 
-    def _call(self, connection: Any, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        base = provider_endpoints("zoom").api_base.rstrip("/")
-        body = call_json(
-            connection,
-            vendor=VENDOR,
-            session=self._session,
-            method=method,
-            url=base + path,
-            raise_for_response=raise_for_response,
-            **kwargs,
-        )
-        return body if isinstance(body, dict) else {}
+    def _call(self, connection: Connection, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        return ZoomClient(connection).call(method, path, **kwargs)
 
-    def _upcoming_meetings(self, connection: Any) -> list[dict[str, Any]]:
+    def _upcoming_meetings(self, connection: Connection) -> list[dict[str, Any]]:
         meetings: list[dict[str, Any]] = []
         params: dict[str, Any] = {"type": "upcoming", "page_size": LIST_PAGE_SIZE}
         for _page in range(MAX_LIST_PAGES):
@@ -180,7 +144,7 @@ class ZoomProvider(MeetingProvider):
             params = {**params, "next_page_token": next_token}
         return meetings
 
-    def _count_meeting_call(self, connection: Any) -> None:
+    def _count_meeting_call(self, connection: Connection) -> None:
         """Count a create/update against Zoom's per-user daily cap, refusing once it is reached.
 
         Counted before the call, so a lost answer still counts, as it does at Zoom.
@@ -200,7 +164,7 @@ class ZoomProvider(MeetingProvider):
             # From the service, never the patient: Zoom shows the topic to everyone who joins.
             "topic": request.title,
             "type": SCHEDULED_MEETING,
-            "start_time": isoformat_z(request.starts_at),
+            "start_time": utc_timestamp(request.starts_at),
             "duration": duration_minutes(request),
             "timezone": request.timezone,
             "agenda": f"Online consultation booked through ClinicPro.\n{marker_for(request.idempotency_key)}",
@@ -209,10 +173,10 @@ class ZoomProvider(MeetingProvider):
         }
 
 
-def _zoom_connection(clinic: Any, practitioner: Any) -> Any:
+def _zoom_connection(clinic: Clinic | None, practitioner: Practitioner | None) -> Connection | None:
     """The practitioner's own Zoom user first, else the clinic's Server-to-Server account."""
     if practitioner is not None:
-        own = usable(active_connection(practitioner=practitioner, provider="zoom"))
+        own = usable(active_connection(practitioner=practitioner, provider=ZOOM.key))
         if own is not None:
             return own
-    return usable(clinic_zoom_connection(clinic)) if clinic is not None else None
+    return usable(clinic_connection(clinic, provider=ZOOM.key)) if clinic is not None else None

@@ -1,0 +1,1 @@
+"""Google: OAuth, Calendar events carrying Meet conferences, and free/busy, through one client."""

@@ -1,0 +1,1 @@
+"""Microsoft: identity platform OAuth and Graph calendar events carrying Teams meetings."""

@@ -70,8 +70,13 @@ def is_slot_available(
     starts_at: datetime,
     now: datetime | None = None,
     exclude_booking_id: int | None = None,
+    busy: hooks.BusyReport | None = None,
 ) -> bool:
-    """Whether `starts_at` is one of the slots offered; `exclude_booking_id` ignores a booking being moved."""
+    """Whether `starts_at` is one of the slots offered; `exclude_booking_id` ignores a booking being moved.
+
+    `busy`: external busy times read earlier with `external_busy_for_day` (inside a transaction,
+    pass them so that only the database is consulted); None reads them now.
+    """
     day = starts_at.astimezone(practitioner.zone).date()
     search = search_slots(
         service=service,
@@ -80,6 +85,7 @@ def is_slot_available(
         end=day,
         now=now,
         exclude_booking_id=exclude_booking_id,
+        busy=busy,
     )
     return any(slot.starts_at == starts_at for slot in search.slots)
 
@@ -92,23 +98,17 @@ def search_slots(
     end: date,
     now: datetime | None = None,
     exclude_booking_id: int | None = None,
+    busy: hooks.BusyReport | None = None,
 ) -> SlotSearch:
     """The slot computation itself; also reports busy-time sources that failed."""
     now = now or timezone.now()
-    if not (service.is_active and practitioner.is_active) or end < start:
+    found = _windows(service, practitioner, start, end, now)
+    if found is None:
         return SlotSearch(slots=[])
-    zone = practitioner.zone
-    start, end = _clip_to_horizon(service, zone, now, start, end)
-    if end < start:
-        return SlotSearch(slots=[])
-
-    windows, time_off = _working_windows(practitioner, zone, start, end)
-    if not windows:
-        return SlotSearch(slots=[])
-    span = (windows[0][0] - _buffer_before(service), windows[-1][1] + _buffer_after(service))
+    windows, time_off, span = found
 
     taken = _booked_intervals(practitioner, span, now, exclude_booking_id)
-    report = hooks.busy_report(practitioner, *span)
+    report = busy if busy is not None else hooks.busy_report(practitioner, *span)
     taken.extend(_external_busy(report.intervals, _own_time(exclude_booking_id)))
     taken = _merged(taken)
     warnings = [CALENDAR_SYNC_WARNING] if report.failed_sources else []
@@ -122,6 +122,37 @@ def search_slots(
         and not _overlaps_any(_blocked(service, slot), taken)
     ]
     return SlotSearch(slots=slots, warnings=warnings)
+
+
+def external_busy_for_day(
+    *, service: Service, practitioner: Practitioner, starts_at: datetime, now: datetime | None = None
+) -> hooks.BusyReport:
+    """External busy times around the day of `starts_at`, read before a booking's transaction opens.
+
+    The same span `is_slot_available` would read, so the busy-time cache answers both.
+    """
+    day = starts_at.astimezone(practitioner.zone).date()
+    found = _windows(service, practitioner, day, day, now or timezone.now())
+    if found is None:
+        return hooks.BusyReport(intervals=[], failed_sources=[])
+    return hooks.busy_report(practitioner, *found[2])
+
+
+def _windows(
+    service: Service, practitioner: Practitioner, start: date, end: date, now: datetime
+) -> tuple[list[Interval], list[Interval], Interval] | None:
+    """Working windows and time off between two local dates, and the span they block; None when there are none."""
+    if not (service.is_active and practitioner.is_active) or end < start:
+        return None
+    zone = practitioner.zone
+    start, end = _clip_to_horizon(service, zone, now, start, end)
+    if end < start:
+        return None
+    windows, time_off = _working_windows(practitioner, zone, start, end)
+    if not windows:
+        return None
+    span = (windows[0][0] - _buffer_before(service), windows[-1][1] + _buffer_after(service))
+    return windows, time_off, span
 
 
 def _clip_to_horizon(service: Service, zone: ZoneInfo, now: datetime, start: date, end: date) -> tuple[date, date]:

@@ -22,8 +22,9 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from . import signals
-from .availability import is_slot_available
+from .availability import external_busy_for_day, is_slot_available
 from .errors import BookingError, InvalidTransition, OutsideCutoff, SlotTaken, SlotUnavailable
+from .hooks import BusyReport
 from .models import Booking, BookingStatus, CancelledBy, ConfirmationPolicy, Patient, Practitioner, Service
 from .overlap import NO_OVERLAP_CONSTRAINT, overlapping_active_bookings
 from .phones import normalise_phone
@@ -104,8 +105,11 @@ def _save_guarded(booking: Booking) -> None:
             logger.info("Saving booking for practitioner %s deadlocked; trying again", booking.practitioner_id)
 
 
-def _claim_time(booking: Booking, *, enforce_availability: bool, now: datetime) -> None:
-    """Save the booking over its time, or explain why that time cannot be had."""
+def _claim_time(booking: Booking, *, enforce_availability: bool, now: datetime, busy: BusyReport | None = None) -> None:
+    """Save the booking over its time, or explain why that time cannot be had.
+
+    `busy` holds the external busy times read before the transaction: only the database is asked here.
+    """
     stale_holds_expired(practitioner=booking.practitioner, now=now)
     blocked_from, blocked_until = booking.blocked_range()
     if overlapping_active_bookings(booking.practitioner, blocked_from, blocked_until, exclude_id=booking.pk).exists():
@@ -116,6 +120,7 @@ def _claim_time(booking: Booking, *, enforce_availability: bool, now: datetime) 
         starts_at=booking.starts_at,
         now=now,
         exclude_booking_id=booking.pk,
+        busy=busy,
     ):
         raise SlotUnavailable()
     _save_guarded(booking)
@@ -151,7 +156,6 @@ def patient_upsert(*, clinic: Any, name: str, email: str, phone: str, user: Any 
     return patient
 
 
-@transaction.atomic
 def booking_create(
     *,
     service: Service,
@@ -174,34 +178,41 @@ def booking_create(
     ValidationError for a phone number that cannot be read.
     """
     now = now or timezone.now()
-    if service.clinic_id != practitioner.clinic_id or not service.practitioners.filter(pk=practitioner.pk).exists():
-        raise BookingError("This practitioner does not offer this service.")
-    phone = normalise_phone(patient_phone)
-    patient = patient_upsert(clinic=service.clinic, name=patient_name, email=patient_email, phone=phone, user=user)
-    starts_at = _as_utc(starts_at)
-    status = _initial_status(service)
-    booking = Booking(
-        clinic=service.clinic,
-        service=service,
-        practitioner=practitioner,
-        patient=patient,
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=service.duration_minutes),
-        status=status,
-        notes=notes,
-        price=service.price,
-        is_online=service.is_online,
-        created_by=created_by,
-        hold_expires_at=now + timedelta(minutes=payment_hold_minutes())
-        if status == BookingStatus.AWAITING_PAYMENT
-        else None,
-        confirmed_at=now if status == BookingStatus.CONFIRMED else None,
+    # Calendars are read before the transaction opens: no vendor call while rows are locked.
+    busy = (
+        external_busy_for_day(service=service, practitioner=practitioner, starts_at=_as_utc(starts_at), now=now)
+        if enforce_availability
+        else None
     )
-    _claim_time(booking, enforce_availability=enforce_availability, now=now)
-    _send_after_commit(signals.booking_created, booking)
-    if status == BookingStatus.CONFIRMED:
-        _send_after_commit(signals.booking_confirmed, booking)
-    return booking
+    with transaction.atomic():
+        if service.clinic_id != practitioner.clinic_id or not service.practitioners.filter(pk=practitioner.pk).exists():
+            raise BookingError("This practitioner does not offer this service.")
+        phone = normalise_phone(patient_phone)
+        patient = patient_upsert(clinic=service.clinic, name=patient_name, email=patient_email, phone=phone, user=user)
+        starts_at = _as_utc(starts_at)
+        status = _initial_status(service)
+        booking = Booking(
+            clinic=service.clinic,
+            service=service,
+            practitioner=practitioner,
+            patient=patient,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=service.duration_minutes),
+            status=status,
+            notes=notes,
+            price=service.price,
+            is_online=service.is_online,
+            created_by=created_by,
+            hold_expires_at=now + timedelta(minutes=payment_hold_minutes())
+            if status == BookingStatus.AWAITING_PAYMENT
+            else None,
+            confirmed_at=now if status == BookingStatus.CONFIRMED else None,
+        )
+        _claim_time(booking, enforce_availability=enforce_availability, now=now, busy=busy)
+        _send_after_commit(signals.booking_created, booking)
+        if status == BookingStatus.CONFIRMED:
+            _send_after_commit(signals.booking_confirmed, booking)
+        return booking
 
 
 def _locked(booking_id: int) -> Booking:
@@ -314,7 +325,6 @@ def booking_cancel(
     return booking
 
 
-@transaction.atomic
 def booking_reschedule(
     *,
     booking: Booking,
@@ -329,29 +339,42 @@ def booking_reschedule(
     time must be an offered slot unless staff pass `enforce_availability=False`.
     """
     now = now or timezone.now()
-    current = _locked(booking.pk)
-    if current.status not in CHANGEABLE_STATUSES:
-        raise _refuse(current, "rescheduled")
-    if current.status == BookingStatus.AWAITING_PAYMENT and current.hold_expires_at and current.hold_expires_at <= now:
-        raise InvalidTransition("The time to pay for this booking ran out. Please book again.")
-    if by == CancelledBy.PATIENT and not patient_can_reschedule(current, now):
-        raise OutsideCutoff()
-    starts_at = _as_utc(starts_at)
-    previous_starts_at, previous_ends_at = current.starts_at, current.ends_at
-    if starts_at == previous_starts_at:
-        return current
-    current.starts_at = starts_at
-    current.ends_at = starts_at + (previous_ends_at - previous_starts_at)
-    current.blocked_from, current.blocked_until = current.blocked_range()
-    current.sequence += 1
-    _claim_time(current, enforce_availability=enforce_availability, now=now)
-    _send_after_commit(
-        signals.booking_rescheduled,
-        current,
-        previous_starts_at=previous_starts_at,
-        previous_ends_at=previous_ends_at,
+    # Calendars are read before the transaction opens: no vendor call while the booking is locked.
+    busy = (
+        external_busy_for_day(
+            service=booking.service, practitioner=booking.practitioner, starts_at=_as_utc(starts_at), now=now
+        )
+        if enforce_availability
+        else None
     )
-    return current
+    with transaction.atomic():
+        current = _locked(booking.pk)
+        if current.status not in CHANGEABLE_STATUSES:
+            raise _refuse(current, "rescheduled")
+        if (
+            current.status == BookingStatus.AWAITING_PAYMENT
+            and current.hold_expires_at
+            and current.hold_expires_at <= now
+        ):
+            raise InvalidTransition("The time to pay for this booking ran out. Please book again.")
+        if by == CancelledBy.PATIENT and not patient_can_reschedule(current, now):
+            raise OutsideCutoff()
+        starts_at = _as_utc(starts_at)
+        previous_starts_at, previous_ends_at = current.starts_at, current.ends_at
+        if starts_at == previous_starts_at:
+            return current
+        current.starts_at = starts_at
+        current.ends_at = starts_at + (previous_ends_at - previous_starts_at)
+        current.blocked_from, current.blocked_until = current.blocked_range()
+        current.sequence += 1
+        _claim_time(current, enforce_availability=enforce_availability, now=now, busy=busy)
+        _send_after_commit(
+            signals.booking_rescheduled,
+            current,
+            previous_starts_at=previous_starts_at,
+            previous_ends_at=previous_ends_at,
+        )
+        return current
 
 
 def _ensure_started(booking: Booking, action: str) -> None:

@@ -12,8 +12,34 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
+from django.db import connections
 
 logger = logging.getLogger("clinicpro.http")
+
+
+class NetworkCallInTransaction(RuntimeError):
+    """An outbound call was about to be made while a database transaction (and maybe row locks) was open."""
+
+
+def in_transaction() -> bool:
+    """Whether any database connection of this thread is inside an atomic block of our own.
+
+    The atomic blocks a test case wraps every test in do not count: they stand for autocommit.
+    """
+    return any(
+        not getattr(block, "_from_testcase", False)
+        for connection in connections.all(initialized_only=True)
+        for block in connection.atomic_blocks
+    )
+
+
+def _refuse_inside_transaction(method: str | bytes, host: str) -> None:
+    # A slow vendor must never hold a transaction or a row lock open (and a rollback cannot undo the call).
+    if not in_transaction():
+        return
+    logger.error("http %s %s attempted inside a database transaction", method, host)
+    if settings.HTTP_REFUSE_IN_TRANSACTION:
+        raise NetworkCallInTransaction(f"{method} {host} was called inside a database transaction.")
 
 
 class TimeoutSession(requests.Session):
@@ -27,6 +53,7 @@ class TimeoutSession(requests.Session):
         if kwargs["timeout"] is None:
             raise ValueError("Outbound HTTP calls must have a timeout.")
         host = urlsplit(str(url)).netloc
+        _refuse_inside_transaction(method, host)
         started = time.monotonic()
         try:
             response = super().request(method, url, *args, **kwargs)

@@ -312,6 +312,10 @@ INTEGRATIONS_REFRESH_SKEW_SECONDS = env.int("INTEGRATIONS_REFRESH_SKEW_SECONDS",
 # How long a practitioner's Google free/busy answer is reused for slot computation.
 INTEGRATIONS_FREEBUSY_CACHE_SECONDS = env.int("INTEGRATIONS_FREEBUSY_CACHE_SECONDS", default=60)
 
+# --- Vendors: no network call inside a database transaction ---------------------------------
+# Outbound HTTP inside a transaction is always logged at ERROR; with this on it is refused (the tests turn it on).
+HTTP_REFUSE_IN_TRANSACTION = env.bool("HTTP_REFUSE_IN_TRANSACTION", default=False)
+
 # --- Meeting providers (Google Meet, Zoom, Teams) ------------------------------------------
 # Zoom allows 100 meeting create/update calls per user per UTC day; we count them ourselves and
 # fall back to the clinic's fallback provider once the count is reached.

@@ -22,6 +22,8 @@ os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 os.environ.setdefault("ACCOUNT_EMAIL_VERIFICATION", "optional")
+# Any outbound call made inside a database transaction fails the test that made it.
+os.environ.setdefault("HTTP_REFUSE_IN_TRANSACTION", "1")
 
 from .settings import *  # noqa: F403
 from .settings import env

@@ -9,7 +9,7 @@ import binascii
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import wraps
 from typing import Any
@@ -82,6 +82,8 @@ class VendorReplies:
     server_error: Callable[[], HttpResponse]
     rate_limited: Callable[[], HttpResponse]
     unauthorized: Callable[[], HttpResponse]
+    # Vendor-specific modes (Fault.Mode value -> answer), e.g. Google's 403 usage limits.
+    extra: dict[str, Callable[[Fault], HttpResponse]] = field(default_factory=dict)
 
 
 def emulated(service: str, endpoint: str, replies: VendorReplies) -> Callable[[View], View]:
@@ -130,6 +132,8 @@ def _play(fault: Fault, replies: VendorReplies, act: Callable[[], HttpResponse])
     if mode == Fault.Mode.LOST_RESPONSE:
         act()
         return lost_response()
+    if mode in replies.extra:
+        return replies.extra[mode](fault)
     return act()
 
 

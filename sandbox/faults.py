@@ -22,6 +22,16 @@ Modes:
     "pending"        google events.insert only: the conference stays `pending` for `pending_reads`
                      reads of the event before it turns to `success`.
     "invalid_grant"  token endpoints only: refuse the grant as an expired or revoked one.
+    "403_rate_limit", "403_user_rate_limit", "403_quota"
+                     google API endpoints: Google's 403 with reason rateLimitExceeded,
+                     userRateLimitExceeded or quotaExceeded (Retry-After: `retry_after` for the first two).
+    "conference_failure"
+                     google events.insert only: the event is made but its conference ends in `failure`.
+    "no_meet"        google events.insert only: this calendar cannot host Meet (400 "Invalid conference
+                     type value."), as for accounts whose administrator turned Meet off.
+
+A personal Microsoft account (an email at outlook., hotmail., live. or msn.) cannot host Teams meetings:
+Graph makes its events without the meeting, and refuses onlineMeetings/createOrGet.
 
     inject("zoom", "meetings.create", "429", count=2, retry_after=3)
     inject("google", "events.insert", "pending", pending_reads=2)
@@ -61,6 +71,8 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
 }
 
 MODES: tuple[str, ...] = tuple(Fault.Mode.values)
+GOOGLE_API_MODES = {Fault.Mode.RATE_LIMIT_403, Fault.Mode.USER_RATE_LIMIT_403, Fault.Mode.QUOTA_403}
+GOOGLE_INSERT_MODES = {Fault.Mode.CONFERENCE_FAILURE, Fault.Mode.NO_MEET}
 _OPTIONS = {"retry_after", "retry_after_as_date", "delay_seconds", "pending_reads"}
 
 
@@ -136,3 +148,7 @@ def validate_target(service: str, endpoint: str, mode: str) -> None:
         raise ValueError("The pending mode applies to google events.insert only.")
     if mode == Fault.Mode.INVALID_GRANT and endpoint != "token":
         raise ValueError("The invalid_grant mode applies to token endpoints only.")
+    if mode in GOOGLE_API_MODES and (service != Service.GOOGLE or endpoint == "token"):
+        raise ValueError(f"The {mode} mode applies to google API endpoints only.")
+    if mode in GOOGLE_INSERT_MODES and (service, endpoint) != (Service.GOOGLE, "events.insert"):
+        raise ValueError(f"The {mode} mode applies to google events.insert only.")

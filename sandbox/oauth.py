@@ -21,7 +21,7 @@ ACCESS_TOKEN_SECONDS = 3599
 CODE_SECONDS = 600
 
 # Shaped like the vendors' own tokens, so logs and screens look familiar.
-_PREFIXES = {
+_PREFIXES: dict[tuple[str, str], str] = {
     ("google", Token.Kind.ACCESS): "ya29.",
     ("google", Token.Kind.REFRESH): "1//0",
     ("zoom", Token.Kind.ACCESS): "eyJzdiI6IjAwMDAwMSIsImFsZyI6IkhTNTEyIn0.",

@@ -1,7 +1,9 @@
 """The sandbox's own pages: the control page a demo user steers the emulators from, and /sandbox/faults/."""
 
 import json
+from typing import cast
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -70,7 +72,7 @@ def _control_context(fault_form: FaultForm, busy_form: BusyBlockForm) -> dict:
         "zoom_meetings": ZoomMeeting.objects.select_related("account")[:LATEST],
         "graph_events": GraphEvent.objects.select_related("account")[:LATEST],
         "graph_meetings": GraphOnlineMeeting.objects.select_related("account")[:LATEST],
-        "services": ServiceForm.base_fields["service"].choices,
+        "services": cast(forms.ChoiceField, ServiceForm.base_fields["service"]).choices,
     }
 
 

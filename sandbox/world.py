@@ -12,13 +12,13 @@ from datetime import datetime
 from . import oauth
 from .models import Account, GoogleBusyBlock, Service
 
-DEFAULT_EMAILS = {
+DEFAULT_EMAILS: dict[str, str] = {
     Service.GOOGLE: "dr.amina@gmail.test",
     Service.ZOOM: "dr.amina@zoom.test",
     Service.MICROSOFT: "dr.amina@uhuruhealth.onmicrosoft.test",
 }
 
-DEFAULT_SCOPES = {
+DEFAULT_SCOPES: dict[str, str] = {
     Service.GOOGLE: (
         "openid https://www.googleapis.com/auth/userinfo.email "
         "https://www.googleapis.com/auth/calendar.events https://www.googleapis.com/auth/calendar.readonly"
@@ -82,6 +82,8 @@ def _new_uid(service: str) -> str:
 def _organization(service: str, domain: str) -> str:
     # A Microsoft tenant id is stable per domain, like a real directory.
     if service == Service.MICROSOFT:
+        if domain.split(".")[0] in ("outlook", "hotmail", "live", "msn"):
+            return "9188040d-6c67-4c5b-b112-36a304b66dad"  # the one directory of personal Microsoft accounts
         return str(uuid.uuid5(uuid.NAMESPACE_DNS, domain or "sandbox.test"))
     if service == Service.ZOOM:
         return secrets.token_urlsafe(16)[:22]

@@ -109,3 +109,14 @@ def test_a_calendar_needing_reconnect_does_not_block_booking(connected, practiti
 
     assert busy_at_ten in starts
     assert Connection.objects.get(pk=connection.pk).status == "needs_reconnect"
+
+
+def test_free_busy_reads_google_errors_with_the_calendar_client_s_error_mapping(connected, practitioner, service, day):
+    connection = connected("google")
+    faults.inject("google", "freebusy", "403_user_rate_limit")
+
+    _starts(service, practitioner, day)
+
+    stored = Connection.objects.get(pk=connection.pk)
+    assert stored.calendar_error_at is not None
+    assert stored.last_error.startswith("Reading busy times failed: Google rate limit: User Rate Limit Exceeded")

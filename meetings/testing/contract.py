@@ -19,9 +19,14 @@ self-hosted rooms) and supplies only its specifics; the cases below are shared:
         def vendor_meeting_count(self):
             ...how many live meetings the emulator holds...
 
-`ProviderContract` holds the create/update/delete cases every provider
-passes; `VendorContract` adds the vendor's faults (500, 429, 401, timeouts,
-lost responses) injected through the sandbox emulator.
+`ProviderContract` holds the cases every provider passes; `VendorContract` adds
+what every vendor shares: the meeting's time and its deletion at the vendor, the
+vendor's faults (500, 429, 401, timeouts, lost responses) injected through the
+sandbox emulator, and tokens (refreshed before expiry, a refused grant asking for
+a reconnect). Cases that only some providers can pass live in mixins a provider's
+test class lists, so no case passes without asserting: `HostLinkCases` (a host
+link of its own), `ScheduledCases` (the vendor knows the time; part of
+VendorContract) and `RotatingRefreshTokenCases` (a new refresh token each time).
 """
 
 import json
@@ -36,6 +41,7 @@ from django.utils import timezone
 from bookings.models import Booking, BookingStatus, Patient
 from clinicpro.models import Role
 from clinicpro.testing.factories import ClinicFactory, MembershipFactory, PractitionerFactory, ServiceFactory
+from integrations.models import Connection, ConnectionStatus
 
 from ..providers.base import MeetingProvider, MeetingProviderError, MeetingRecord, MeetingRequest
 
@@ -63,12 +69,6 @@ class ProviderContract:
     sandbox_service: ClassVar[str] = ""
     # Operation ("create", "update", "delete") -> sandbox endpoint name for fault injection.
     fault_endpoints: ClassVar[dict[str, str]] = {}
-    # Whether the provider gives a separate host link (Zoom start_url, Jitsi moderator token).
-    has_host_url: ClassVar[bool] = True
-    # Whether one refused access token is cured by a refresh (True) or means reconnect at once (False).
-    refreshes_on_401: ClassVar[bool] = True
-    # Whether delete removes something at the vendor that vendor_meeting() can then no longer find.
-    delete_is_remote: ClassVar[bool] = True
     # The outbound HTTP timeout during the contract, so the timeout case stays short.
     client_timeout_seconds: ClassVar[float] = 1.0
 
@@ -166,9 +166,6 @@ class ProviderContract:
 
         return meeting_request_for(booking, idempotency_key=idempotency_key or str(uuid.uuid4()))
 
-    def _count_if_vendor(self) -> int | None:
-        return self.vendor_meeting_count() if self.vendor_http else None
-
     def _find_or_create(self, provider: MeetingProvider, request: MeetingRequest) -> MeetingRecord:
         """What the meeting service does on a retry: look for an earlier attempt's meeting first."""
         return provider.find(request) or provider.create(request)
@@ -181,22 +178,9 @@ class ProviderContract:
         assert isinstance(record, MeetingRecord)
         assert record.external_id
         assert record.join_url.startswith("https://") or record.join_url.startswith("http://")
-        if self.has_host_url:
-            assert record.host_url
-            assert record.host_url != record.join_url
         vendor = self.vendor_meeting(record)
         assert vendor is not None
         assert vendor.external_id == record.external_id
-
-    def test_the_vendor_is_told_the_appointment_time(
-        self, provider: MeetingProvider, meeting_request: MeetingRequest
-    ) -> None:
-        record = provider.create(meeting_request)
-
-        vendor = self.vendor_meeting(record)
-        assert vendor is not None
-        if vendor.starts_at is not None:
-            assert vendor.starts_at == meeting_request.starts_at
 
     def test_the_patient_name_appears_in_no_title_link_or_payload(
         self, provider: MeetingProvider, meeting_request: MeetingRequest
@@ -211,17 +195,9 @@ class ProviderContract:
             for part in (PATIENT_NAME, *PATIENT_NAME.split(), PATIENT_EMAIL):
                 assert part.lower() not in text.lower()
 
-    def test_the_raw_provider_data_holds_no_host_link(
-        self, provider: MeetingProvider, meeting_request: MeetingRequest
-    ) -> None:
-        record = provider.create(meeting_request)
-
-        if record.host_url and record.host_url != record.join_url:
-            assert record.host_url not in json.dumps(record.raw, default=str)
-
     # --- Update ------------------------------------------------------------------------
 
-    def test_a_reschedule_moves_the_meeting(
+    def test_a_reschedule_keeps_the_meeting_and_its_link(
         self, provider: MeetingProvider, contract_booking: Booking, meeting_request: MeetingRequest
     ) -> None:
         record = provider.create(meeting_request)
@@ -237,11 +213,83 @@ class ProviderContract:
         vendor = self.vendor_meeting(updated)
         assert vendor is not None
         assert vendor.external_id == record.external_id
-        if vendor.starts_at is not None:
-            assert vendor.starts_at == moved.starts_at
-        assert self._count_if_vendor() in (None, 1)
 
-    # --- Delete ------------------------------------------------------------------------
+
+class HostLinkCases:
+    """For providers that give the host a link of their own (Zoom start_url, a Jitsi moderator token)."""
+
+    def test_the_host_gets_a_link_of_their_own(
+        self, provider: MeetingProvider, meeting_request: MeetingRequest
+    ) -> None:
+        record = provider.create(meeting_request)
+
+        assert record.host_url
+        assert record.host_url != record.join_url
+
+    def test_the_raw_provider_data_holds_no_host_link(
+        self, provider: MeetingProvider, meeting_request: MeetingRequest
+    ) -> None:
+        record = provider.create(meeting_request)
+
+        assert record.host_url
+        assert record.host_url not in json.dumps(record.raw, default=str)
+
+
+class ScheduledCases:
+    """For providers whose meeting carries the appointment's time at the vendor."""
+
+    vendor_meeting: Any
+    request_for: Any
+
+    def test_the_vendor_is_told_the_appointment_time(
+        self, provider: MeetingProvider, meeting_request: MeetingRequest
+    ) -> None:
+        record = provider.create(meeting_request)
+
+        vendor = self.vendor_meeting(record)
+        assert vendor is not None and vendor.starts_at is not None
+        assert vendor.starts_at == meeting_request.starts_at
+
+    def test_a_reschedule_moves_the_meeting_at_the_vendor(
+        self, provider: MeetingProvider, contract_booking: Booking, meeting_request: MeetingRequest
+    ) -> None:
+        if not provider.supports_update:
+            pytest.skip("This provider cannot move a meeting; the meeting service deletes and creates instead.")
+        record = provider.create(meeting_request)
+        contract_booking.starts_at += timedelta(days=1, hours=2)
+        contract_booking.ends_at += timedelta(days=1, hours=2)
+        moved = self.request_for(contract_booking, meeting_request.idempotency_key)
+
+        updated = provider.update(record, moved)
+
+        vendor = self.vendor_meeting(updated)
+        assert vendor is not None and vendor.starts_at is not None
+        assert vendor.starts_at == moved.starts_at
+
+
+class VendorContract(ScheduledCases, ProviderContract):
+    """The shared cases plus the vendor's own: remote deletion, faults injected through its emulator, tokens."""
+
+    vendor_http: ClassVar[bool] = True
+
+    def connection_used(self) -> Connection:
+        """The connection the provider under test calls the vendor with."""
+        return Connection.objects.get(provider=self.provider_key)
+
+    # --- Remote state -------------------------------------------------------------------
+
+    def test_a_reschedule_keeps_one_meeting_at_the_vendor(
+        self, provider: MeetingProvider, contract_booking: Booking, meeting_request: MeetingRequest
+    ) -> None:
+        if not provider.supports_update:
+            pytest.skip("This provider cannot move a meeting.")
+        record = provider.create(meeting_request)
+        contract_booking.starts_at += timedelta(hours=4)
+        contract_booking.ends_at += timedelta(hours=4)
+
+        provider.update(record, self.request_for(contract_booking, meeting_request.idempotency_key))
+
+        assert self.vendor_meeting_count() == 1
 
     def test_delete_removes_the_meeting_and_a_second_delete_is_fine(
         self, provider: MeetingProvider, meeting_request: MeetingRequest
@@ -251,15 +299,39 @@ class ProviderContract:
         provider.delete(record)
         provider.delete(record)
 
-        if self.delete_is_remote:
-            assert self.vendor_meeting(record) is None
-            assert self.vendor_meeting_count() == 0
+        assert self.vendor_meeting(record) is None
+        assert self.vendor_meeting_count() == 0
 
+    # --- Tokens -------------------------------------------------------------------------
 
-class VendorContract(ProviderContract):
-    """The shared cases plus the vendor's faults, injected through its sandbox emulator."""
+    def test_an_expired_access_token_is_replaced_before_the_call(
+        self, provider: MeetingProvider, meeting_request: MeetingRequest
+    ) -> None:
+        from sandbox import faults
 
-    vendor_http: ClassVar[bool] = True
+        old_token = self.connection_used().access_token
+        faults.expire_access_tokens(self.sandbox_service)
+
+        assert provider.create(meeting_request).join_url
+
+        connection = self.connection_used()
+        assert connection.access_token != old_token
+        assert connection.status == ConnectionStatus.ACTIVE
+
+    def test_a_refused_grant_asks_for_reconnection_and_marks_the_connection(
+        self, provider: MeetingProvider, meeting_request: MeetingRequest
+    ) -> None:
+        from sandbox import faults
+
+        faults.expire_access_tokens(self.sandbox_service)
+        faults.inject(self.sandbox_service, "token", "invalid_grant")
+
+        with pytest.raises(MeetingProviderError) as caught:
+            provider.create(meeting_request)
+
+        assert caught.value.reconnect and caught.value.permanent
+        assert self.connection_used().status == ConnectionStatus.NEEDS_RECONNECT
+        assert self.vendor_meeting_count() == 0
 
     # --- Vendor faults ------------------------------------------------------------------
 
@@ -313,19 +385,15 @@ class VendorContract(ProviderContract):
         assert caught.value.retry_after is not None
         assert 0 < caught.value.retry_after <= 31
 
-    def test_one_refused_token_is_refreshed_or_asks_for_reconnection(
+    def test_one_refused_token_is_refreshed_and_the_call_made_again(
         self, provider: MeetingProvider, meeting_request: MeetingRequest
     ) -> None:
         self.inject_fault("create", "401")
 
-        if self.refreshes_on_401:
-            record = provider.create(meeting_request)
-            assert record.join_url
-            assert self.vendor_meeting_count() == 1
-        else:
-            with pytest.raises(MeetingProviderError) as caught:
-                provider.create(meeting_request)
-            assert caught.value.reconnect
+        record = provider.create(meeting_request)
+
+        assert record.join_url
+        assert self.vendor_meeting_count() == 1
 
     def test_a_token_refused_even_after_refresh_asks_for_reconnection(
         self, provider: MeetingProvider, meeting_request: MeetingRequest
@@ -366,3 +434,24 @@ class VendorContract(ProviderContract):
         again = self._find_or_create(provider, meeting_request)
         assert record.external_id == again.external_id
         assert self.vendor_meeting_count() == 1
+
+
+class RotatingRefreshTokenCases:
+    """For vendors that issue a new refresh token with every refresh (Zoom, Microsoft)."""
+
+    sandbox_service: str
+    connection_used: Any
+
+    def test_an_expired_token_is_refreshed_and_the_rotated_refresh_token_kept(
+        self, provider: MeetingProvider, meeting_request: MeetingRequest
+    ) -> None:
+        from sandbox import faults
+
+        before = self.connection_used()
+        faults.expire_access_tokens(self.sandbox_service)
+
+        assert provider.create(meeting_request).join_url
+
+        after = self.connection_used()
+        assert after.access_token != before.access_token
+        assert after.refresh_token and after.refresh_token != before.refresh_token

@@ -9,21 +9,18 @@ import jwt
 from meetings.models import settings_for
 from meetings.providers.base import MeetingRecord
 from meetings.providers.selfhosted import SelfHostedProvider
-from meetings.testing.contract import ProviderContract, VendorMeeting
+from meetings.testing.contract import HostLinkCases, ProviderContract, ScheduledCases, VendorMeeting
 
 APP_SECRET = "jitsi-app-secret-for-the-contract-0123456789"
 
 
 class SelfHostedVendor:
-    provider_key = "selfhosted"
     # No vendor is called over HTTP: a room exists once someone opens its URL.
-    delete_is_remote = False
+    provider_key = "selfhosted"
 
 
-class TestSelfHostedContractWithTokens(SelfHostedVendor, ProviderContract):
+class TestSelfHostedContractWithTokens(SelfHostedVendor, HostLinkCases, ScheduledCases, ProviderContract):
     """The Jitsi server is the vendor here: what it would accept is what the tokens say."""
-
-    has_host_url = True
 
     def build_provider(self, *, clinic: Any, practitioner: Any, sandbox_url: str) -> SelfHostedProvider:
         config = settings_for(clinic)
@@ -59,8 +56,6 @@ class TestSelfHostedContractWithTokens(SelfHostedVendor, ProviderContract):
 
 class TestSelfHostedContractOpenRooms(SelfHostedVendor, ProviderContract):
     """Without an app secret, the unguessable room name is the only key, and host and patient share it."""
-
-    has_host_url = False
 
     def build_provider(self, *, clinic: Any, practitioner: Any, sandbox_url: str) -> SelfHostedProvider:
         return SelfHostedProvider(clinic=clinic, practitioner=practitioner)

@@ -25,8 +25,6 @@ class TestGoogleMeetContract(VendorContract):
     provider_key = "google"
     sandbox_service = "google"
     fault_endpoints = {"create": "events.insert", "update": "events.patch", "delete": "events.delete"}
-    # The organiser joins through the same Meet link, signed in to Google.
-    has_host_url = False
 
     @pytest.fixture(autouse=True)
     def _sandbox(self, settings: Any, live_server: Any) -> None:
@@ -89,6 +87,45 @@ class TestGoogleMeetContract(VendorContract):
         assert record.external_id == event_id_for(meeting_request.idempotency_key)
         assert self.vendor_meeting_count() == 1
 
+    @pytest.mark.parametrize("mode", ["403_rate_limit", "403_user_rate_limit"])
+    def test_a_403_rate_limit_waits_as_long_as_google_asks_and_then_succeeds(self, mode, provider, meeting_request):
+        faults.inject("google", "events.insert", mode, retry_after=7)
+
+        with pytest.raises(MeetingProviderError) as caught:
+            provider.create(meeting_request)
+
+        assert (caught.value.permanent, caught.value.retry_after, caught.value.status_code) == (False, 7, 403)
+        assert provider.create(meeting_request).join_url.startswith("https://meet.google.com/")
+
+    def test_a_calendar_quota_for_the_day_is_permanent(self, provider, meeting_request):
+        faults.inject("google", "events.insert", "403_quota")
+
+        with pytest.raises(MeetingProviderError) as caught:
+            provider.create(meeting_request)
+
+        assert caught.value.permanent and not caught.value.reconnect
+        assert "usage limit" in str(caught.value)
+        assert self.vendor_meeting_count() == 0
+
+    def test_a_conference_that_google_failed_to_make_is_permanent(self, provider, meeting_request):
+        faults.inject("google", "events.insert", "conference_failure")
+
+        with pytest.raises(MeetingProviderError) as caught:
+            provider.create(meeting_request)
+
+        assert caught.value.permanent
+        assert "could not create the Meet conference" in str(caught.value)
+
+    def test_a_calendar_that_cannot_host_meet_is_permanent(self, provider, meeting_request):
+        faults.inject("google", "events.insert", "no_meet")
+
+        with pytest.raises(MeetingProviderError) as caught:
+            provider.create(meeting_request)
+
+        assert caught.value.permanent and caught.value.status_code == 400
+        assert "cannot host Google Meet" in str(caught.value)
+        assert self.vendor_meeting_count() == 0
+
     def test_a_reschedule_keeps_the_meet_link(self, provider, contract_booking, meeting_request):
         record = provider.create(meeting_request)
         contract_booking.starts_at += timedelta(hours=5)
@@ -109,34 +146,10 @@ class TestGoogleMeetContract(VendorContract):
 
         assert provider.find(meeting_request) is None
 
-    def test_an_expired_access_token_is_refreshed_before_the_call(self, provider, meeting_request):
-        connection = Connection.objects.get(provider="google")
-        old_token = connection.access_token
-        faults.expire_access_tokens("google")
-
-        record = provider.create(meeting_request)
-
-        assert record.join_url
-        connection.refresh_from_db()
-        assert connection.access_token != old_token
-        assert connection.status == ConnectionStatus.ACTIVE
-
-    def test_a_refused_refresh_asks_for_reconnection_and_marks_the_connection(self, provider, meeting_request):
-        faults.expire_access_tokens("google")
-        faults.inject("google", "token", "invalid_grant")
-
-        with pytest.raises(MeetingProviderError) as caught:
-            provider.create(meeting_request)
-
-        assert caught.value.reconnect
-        assert caught.value.permanent
-        assert Connection.objects.get(provider="google").status == ConnectionStatus.NEEDS_RECONNECT
-        assert self.vendor_meeting_count() == 0
-
-    def test_a_clinic_that_opts_in_lets_google_mail_the_patient(self, provider, contract_clinic, meeting_request):
+    def test_a_clinic_that_opts_in_lets_google_mail_the_patient(self, provider, contract_clinic, contract_booking):
         ClinicMeetingSettings.objects.update_or_create(clinic=contract_clinic, defaults={"send_provider_invites": True})
 
-        record = provider.create(meeting_request)
+        record = provider.create(self.request_for(contract_booking))
 
         mails = GoogleEvent.objects.get(event_id=record.external_id).mails
         assert [mail["email"] for mail in mails] == [PATIENT_EMAIL]

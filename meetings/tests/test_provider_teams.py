@@ -12,7 +12,7 @@ from meetings.models import ClinicMeetingSettings, Meeting, MeetingStatus
 from meetings.providers.base import MeetingProviderError, MeetingRecord
 from meetings.providers.microsoft.errors import raise_for_response
 from meetings.providers.microsoft.provider import TeamsProvider
-from meetings.testing.contract import PATIENT_EMAIL, VendorContract, VendorMeeting
+from meetings.testing.contract import PATIENT_EMAIL, RotatingRefreshTokenCases, VendorContract, VendorMeeting
 from sandbox import faults
 from sandbox.models import GraphEvent
 
@@ -28,12 +28,10 @@ def _instant(value: dict[str, str]) -> datetime:
     return moment.astimezone(UTC)
 
 
-class TestTeamsContract(VendorContract):
+class TestTeamsContract(RotatingRefreshTokenCases, VendorContract):
     provider_key = "microsoft"
     sandbox_service = "microsoft"
     fault_endpoints = {"create": "events.create", "update": "events.update", "delete": "events.delete"}
-    # The organiser joins through the same Teams link, signed in.
-    has_host_url = False
 
     @pytest.fixture(autouse=True)
     def _sandbox(self, settings: Any, live_server: Any) -> None:
@@ -70,6 +68,19 @@ class TestTeamsContract(VendorContract):
         assert record.join_url.startswith("https://teams.microsoft.com/")
         assert event.resource["attendees"] == []
 
+    def test_a_personal_account_cannot_host_teams_and_leaves_no_event_behind(
+        self, contract_clinic, contract_practitioner, meeting_request
+    ):
+        connect_account(contract_practitioner, "microsoft", "dr.contract@outlook.test")
+        personal = TeamsProvider(clinic=contract_clinic, practitioner=contract_practitioner)
+
+        with pytest.raises(MeetingProviderError) as caught:
+            personal.create(meeting_request)
+
+        assert caught.value.permanent and not caught.value.reconnect
+        assert "personal Microsoft accounts cannot" in str(caught.value)
+        assert self.vendor_meeting_count() == 0
+
     def test_a_retried_post_returns_the_same_event(self, provider, meeting_request):
         first = provider.create(meeting_request)
 
@@ -88,32 +99,10 @@ class TestTeamsContract(VendorContract):
         assert moved.join_url == record.join_url
         assert self.vendor_meeting(record).starts_at == contract_booking.starts_at
 
-    def test_an_expired_token_is_refreshed_and_the_rotated_refresh_token_kept(self, provider, meeting_request):
-        connection = Connection.objects.get(provider="microsoft")
-        old_access, old_refresh = connection.access_token, connection.refresh_token
-        faults.expire_access_tokens("microsoft")
-
-        assert provider.create(meeting_request).join_url
-
-        connection.refresh_from_db()
-        assert connection.access_token != old_access
-        assert connection.refresh_token != old_refresh
-
-    def test_a_refused_refresh_asks_for_reconnection(self, provider, meeting_request):
-        faults.expire_access_tokens("microsoft")
-        faults.inject("microsoft", "token", "invalid_grant")
-
-        with pytest.raises(MeetingProviderError) as caught:
-            provider.create(meeting_request)
-
-        assert caught.value.reconnect
-        assert Connection.objects.get(provider="microsoft").status == ConnectionStatus.NEEDS_RECONNECT
-        assert self.vendor_meeting_count() == 0
-
-    def test_a_clinic_that_opts_in_invites_the_patient(self, provider, contract_clinic, meeting_request):
+    def test_a_clinic_that_opts_in_invites_the_patient(self, provider, contract_clinic, contract_booking):
         ClinicMeetingSettings.objects.update_or_create(clinic=contract_clinic, defaults={"send_provider_invites": True})
 
-        record = provider.create(meeting_request)
+        record = provider.create(self.request_for(contract_booking))
 
         attendees = GraphEvent.objects.get(event_id=record.external_id).resource["attendees"]
         assert [a["emailAddress"]["address"] for a in attendees] == [PATIENT_EMAIL]

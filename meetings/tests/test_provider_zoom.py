@@ -12,7 +12,7 @@ from meetings.models import Meeting, MeetingStatus
 from meetings.providers.base import MeetingProviderError, MeetingRecord
 from meetings.providers.zoom.errors import raise_for_response
 from meetings.providers.zoom.provider import ZoomProvider, marker_for
-from meetings.testing.contract import VendorContract, VendorMeeting
+from meetings.testing.contract import HostLinkCases, RotatingRefreshTokenCases, VendorContract, VendorMeeting
 from sandbox import faults, world
 from sandbox.models import ZoomDailyUsage, ZoomMeeting
 
@@ -48,7 +48,7 @@ class ZoomVendor:
         return ZoomMeeting.objects.filter(deleted_at__isnull=True).count()
 
 
-class TestZoomContract(ZoomVendor, VendorContract):
+class TestZoomContract(ZoomVendor, HostLinkCases, RotatingRefreshTokenCases, VendorContract):
     def build_provider(self, *, clinic: Any, practitioner: Any, sandbox_url: str) -> ZoomProvider:
         connect_account(practitioner, "zoom", ZOOM_EMAIL)
         return ZoomProvider(clinic=clinic, practitioner=practitioner)
@@ -69,6 +69,16 @@ class TestZoomContract(ZoomVendor, VendorContract):
         assert meeting.resource["password"] == record.passcode
         assert marker_for(meeting_request.idempotency_key) in meeting.resource["agenda"]
         assert record.join_url == meeting.resource["join_url"]
+
+    def test_a_service_can_turn_off_the_waiting_room(self, provider, contract_booking):
+        contract_booking.service.meeting_settings = {"waiting_room": False}
+        contract_booking.service.save(update_fields=["meeting_settings"])
+
+        record = provider.create(self.request_for(contract_booking))
+
+        meeting = ZoomMeeting.objects.get(meeting_id=int(record.external_id))
+        assert meeting.resource["settings"]["waiting_room"] is False
+        assert record.passcode and meeting.resource["password"] == record.passcode
 
     def test_the_host_start_link_is_fetched_fresh_when_the_host_joins(self, provider, meeting_request):
         record = provider.create(meeting_request)
@@ -119,29 +129,6 @@ class TestZoomContract(ZoomVendor, VendorContract):
         assert caught.value.permanent
         assert "daily limit" in str(caught.value)
 
-    def test_an_expired_token_is_refreshed_and_the_rotated_refresh_token_kept(self, provider, meeting_request):
-        connection = Connection.objects.get(provider="zoom")
-        old_access, old_refresh = connection.access_token, connection.refresh_token
-        faults.expire_access_tokens("zoom")
-
-        record = provider.create(meeting_request)
-
-        assert record.join_url
-        connection.refresh_from_db()
-        assert connection.access_token != old_access
-        assert connection.refresh_token != old_refresh
-
-    def test_a_refused_refresh_asks_for_reconnection(self, provider, meeting_request):
-        faults.expire_access_tokens("zoom")
-        faults.inject("zoom", "token", "invalid_grant")
-
-        with pytest.raises(MeetingProviderError) as caught:
-            provider.create(meeting_request)
-
-        assert caught.value.reconnect
-        assert Connection.objects.get(provider="zoom").status == ConnectionStatus.NEEDS_RECONNECT
-        assert self.vendor_meeting_count() == 0
-
     def test_the_practitioners_own_zoom_is_preferred_to_the_clinics(self, provider, contract_clinic, meeting_request):
         connect_clinic_zoom(contract_clinic)
 
@@ -159,7 +146,7 @@ class TestZoomContract(ZoomVendor, VendorContract):
         assert "Connect Zoom on the integrations page" in reason
 
 
-class TestZoomServerToServerContract(ZoomVendor, VendorContract):
+class TestZoomServerToServerContract(ZoomVendor, HostLinkCases, VendorContract):
     """The same contract with no practitioner account: the clinic's Server-to-Server app hosts the meetings."""
 
     def build_provider(self, *, clinic: Any, practitioner: Any, sandbox_url: str) -> ZoomProvider:

@@ -156,10 +156,3 @@ def test_the_raw_data_kept_holds_no_token(with_tokens, provider, booking):
     assert token_of(record.join_url) not in str(record.raw)
     assert token_of(record.host_url) not in str(record.raw)
     assert record.raw["room"] == record.external_id
-
-
-def test_deleting_a_room_calls_nobody_and_can_be_repeated(provider, booking):
-    record = provider.create(request_for(booking))
-
-    provider.delete(record)
-    provider.delete(record)

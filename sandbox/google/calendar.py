@@ -50,7 +50,14 @@ def send_updates(raw: str | None) -> str:
 
 
 def insert_event(
-    *, account: Account, body: dict[str, Any], conference_version: int, send_updates: str, pending_reads: int | None
+    *,
+    account: Account,
+    body: dict[str, Any],
+    conference_version: int,
+    send_updates: str,
+    pending_reads: int | None,
+    meet_allowed: bool = True,
+    conference_fails: bool = False,
 ) -> GoogleEvent:
     event_id = body.get("id") or base64.b32hexencode(uuid.uuid4().bytes).decode().lower().rstrip("=")
     if not isinstance(event_id, str) or not EVENT_ID.match(event_id):
@@ -75,7 +82,9 @@ def insert_event(
     )
     event = GoogleEvent(account=account, event_id=event_id, resource=resource, starts_at=starts_at, ends_at=ends_at)
     if conference_version == 1:
-        _request_conference(event, body.get("conferenceData"), pending_reads)
+        _request_conference(event, body.get("conferenceData"), pending_reads, meet_allowed=meet_allowed)
+        if conference_fails:
+            _conference_failed(event)
     _touch(event, now)
     _mail(event, send_updates, "REQUEST")
     try:
@@ -189,12 +198,14 @@ def _locked(account: Account, event_id: str) -> GoogleEvent:
     return event
 
 
-def _request_conference(event: GoogleEvent, conference: Any, pending_reads: int | None) -> None:
+def _request_conference(
+    event: GoogleEvent, conference: Any, pending_reads: int | None, *, meet_allowed: bool = True
+) -> None:
     create = (conference or {}).get("createRequest") if isinstance(conference, dict) else None
     if not create:
         return
     key_type = (create.get("conferenceSolutionKey") or {}).get("type")
-    if key_type != "hangoutsMeet":
+    if key_type != "hangoutsMeet" or not meet_allowed:
         raise invalid("Invalid conference type value.")
     current = (event.resource.get("conferenceData") or {}).get("createRequest") or {}
     if current.get("requestId") and current.get("requestId") == create.get("requestId"):
@@ -211,6 +222,16 @@ def _request_conference(event: GoogleEvent, conference: Any, pending_reads: int 
         _conference_ready(event)
     else:
         event.pending_reads = pending_reads
+
+
+def _conference_failed(event: GoogleEvent) -> None:
+    """The conference could not be made: the event stays, without entry points, its request marked failure."""
+    data = event.resource.get("conferenceData")
+    if not data:
+        return
+    data["createRequest"]["status"] = {"statusCode": "failure"}
+    event.resource.pop("hangoutLink", None)
+    event.pending_reads = None
 
 
 def _conference_ready(event: GoogleEvent) -> None:

@@ -1,8 +1,11 @@
 """Google's error bodies: the Calendar API envelope and the OAuth token endpoint's."""
 
-from django.http import JsonResponse
+from collections.abc import Callable
 
-from ..emulation import VendorReplies, json_response
+from django.http import HttpResponse, JsonResponse
+
+from ..emulation import VendorReplies, json_response, retry_after_value
+from ..models import Fault
 
 
 class GoogleApiError(Exception):
@@ -69,10 +72,25 @@ def invalid(message: str) -> GoogleApiError:
     return GoogleApiError(400, "invalid", message)
 
 
+def _usage_limit(reason: str, message: str, *, retry: bool) -> Callable[[Fault], HttpResponse]:
+    def reply(fault: Fault) -> HttpResponse:
+        response = api_error(403, reason, message, domain="usageLimits")
+        if retry:
+            response["Retry-After"] = retry_after_value(fault.retry_after, as_date=fault.retry_after_as_date)
+        return response
+
+    return reply
+
+
 API_REPLIES = VendorReplies(
     server_error=lambda: api_error(500, "backendError", "Backend Error"),
     rate_limited=lambda: api_error(429, "rateLimitExceeded", "Rate Limit Exceeded", domain="usageLimits"),
     unauthorized=invalid_credentials,
+    extra={
+        Fault.Mode.RATE_LIMIT_403: _usage_limit("rateLimitExceeded", "Rate Limit Exceeded", retry=True),
+        Fault.Mode.USER_RATE_LIMIT_403: _usage_limit("userRateLimitExceeded", "User Rate Limit Exceeded", retry=True),
+        Fault.Mode.QUOTA_403: _usage_limit("quotaExceeded", "Calendar usage limits exceeded.", retry=False),
+    },
 )
 
 

@@ -228,12 +228,15 @@ def _body(request: HttpRequest) -> dict[str, Any]:
 def insert_event(request: HttpRequest, account: Account, calendar_id: str) -> HttpResponse:
     calendar.check_calendar(account, calendar_id)
     fault = request.sandbox_fault  # type: ignore[attr-defined]
+    mode = fault.mode if fault is not None else ""
     event = calendar.insert_event(
         account=account,
         body=_body(request),
         conference_version=calendar.conference_version(request.GET.get("conferenceDataVersion")),
         send_updates=calendar.send_updates(request.GET.get("sendUpdates")),
-        pending_reads=fault.pending_reads if fault is not None and fault.mode == Fault.Mode.PENDING else None,
+        pending_reads=fault.pending_reads if mode == Fault.Mode.PENDING else None,
+        meet_allowed=mode != Fault.Mode.NO_MEET,
+        conference_fails=mode == Fault.Mode.CONFERENCE_FAILURE,
     )
     return json_response(event.resource)
 

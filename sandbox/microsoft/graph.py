@@ -151,6 +151,8 @@ def event_resource(event: GraphEvent, prefer_zone: str | None) -> dict[str, Any]
 
 def create_or_get_meeting(*, account: Account, body: dict[str, Any]) -> tuple[GraphOnlineMeeting, bool]:
     """POST /me/onlineMeetings/createOrGet: one meeting per externalId; (meeting, created)."""
+    if is_personal(account):
+        raise GraphError(403, "Forbidden", "Online meetings are available to work or school accounts only.")
     external_id = body.get("externalId")
     if not isinstance(external_id, str) or not external_id:
         raise GraphError(400, "BadRequest", "externalId is required.")
@@ -257,8 +259,21 @@ def teams_join_url(thread: str, account: Account) -> str:
     return f"https://teams.microsoft.com/l/meetup-join/{quote(thread, safe='')}/0?context={quote(context, safe='')}"
 
 
+# Personal Microsoft accounts (outlook.com, hotmail.com, live.com...) share one directory, and their calendars
+# cannot host teamsForBusiness meetings: Graph makes the event and quietly leaves the meeting out.
+PERSONAL_TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad"
+PERSONAL_DOMAIN_NAMES = ("outlook", "hotmail", "live", "msn")
+
+
+def is_personal(account: Account) -> bool:
+    return account.organization == PERSONAL_TENANT
+
+
 def _apply(resource: dict[str, Any], fields: dict[str, Any], account: Account) -> None:
     resource.update(fields)
+    if is_personal(account) and resource.get("onlineMeetingProvider") == "teamsForBusiness":
+        resource["isOnlineMeeting"] = False
+        resource["onlineMeetingProvider"] = "unknown"
     if "start" in fields:
         resource["originalStartTimeZone"] = fields["start"]["timeZone"]
     if "end" in fields:

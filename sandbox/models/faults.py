@@ -19,10 +19,15 @@ class Fault(models.Model):
         LOST_RESPONSE = "lost_response", "Act, then lose the response (502)"
         PENDING = "pending", "Conference stays pending"
         INVALID_GRANT = "invalid_grant", "Refuse the grant"
+        RATE_LIMIT_403 = "403_rate_limit", "403 rateLimitExceeded (Google)"
+        USER_RATE_LIMIT_403 = "403_user_rate_limit", "403 userRateLimitExceeded (Google)"
+        QUOTA_403 = "403_quota", "403 quotaExceeded (Google)"
+        CONFERENCE_FAILURE = "conference_failure", "Conference creation fails (Google)"
+        NO_MEET = "no_meet", "Calendar cannot host Meet (Google)"
 
     service = models.CharField(max_length=16, choices=Service.choices)
     endpoint = models.CharField(max_length=64)
-    mode = models.CharField(max_length=16, choices=Mode.choices)
+    mode = models.CharField(max_length=20, choices=Mode.choices)
     # Calls left to answer this way; null keeps the fault until it is removed.
     remaining = models.PositiveIntegerField(null=True, blank=True, default=1)
     retry_after = models.PositiveIntegerField(default=1)

@@ -169,7 +169,9 @@ def meeting_resource(meeting: ZoomMeeting) -> dict[str, Any]:
 def list_meetings(*, account: Account, params: dict[str, str]) -> dict[str, Any]:
     page_size = _int_param(params.get("page_size"), default=30, low=1, high=300)
     offset = _page_offset(params.get("next_page_token", ""))
-    meetings = ZoomMeeting.objects.filter(account=account, deleted_at__isnull=True).order_by("id")
+    meetings: list[ZoomMeeting] = list(
+        ZoomMeeting.objects.filter(account=account, deleted_at__isnull=True).order_by("id")
+    )
     kind = params.get("type", "scheduled")
     if kind in ("upcoming", "upcoming_meetings"):
         now = timezone.now()

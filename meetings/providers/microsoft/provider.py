@@ -19,11 +19,14 @@ from integrations.selectors import active_connection
 from integrations.vendors.client import usable
 
 from ..base import MeetingProvider, MeetingProviderError, MeetingRecord, MeetingRequest
-from ..connected import send_provider_invites
 from .client import GraphClient
 from .vendor import MICROSOFT
 
 CONNECT_HINT = "Connect Microsoft on the integrations page"
+PERSONAL_ACCOUNT_MESSAGE = (
+    "This Microsoft account cannot host Teams meetings (personal Microsoft accounts cannot): "
+    "connect a work or school account on the integrations page"
+)
 BODY_TEXT = "Online consultation booked through ClinicPro. Join with the link from your ClinicPro booking."
 
 
@@ -56,6 +59,10 @@ class TeamsProvider(MeetingProvider):
 
     def create(self, request: MeetingRequest) -> MeetingRecord:
         event = self._call("POST", "/me/events", json=self._new_event(request))
+        if event.get("isOnlineMeeting") is False:
+            # Graph made the event but left the meeting out: personal accounts cannot host teamsForBusiness.
+            self._discard(str(event.get("id") or ""))
+            raise MeetingProviderError(PERSONAL_ACCOUNT_MESSAGE, permanent=True)
         return record_from(self._with_join_link(event))
 
     def update(self, record: MeetingRecord, request: MeetingRequest) -> MeetingRecord:
@@ -72,6 +79,15 @@ class TeamsProvider(MeetingProvider):
                 raise
 
     # --- Helpers ---------------------------------------------------------------------------------
+
+    def _discard(self, event_id: str) -> None:
+        """Best effort: an event without its meeting must not linger on the practitioner's calendar."""
+        if not event_id:
+            return
+        try:
+            self._call("DELETE", f"/me/events/{event_id}")
+        except MeetingProviderError:
+            return
 
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         connection = _teams_connection(self.practitioner)
@@ -102,7 +118,7 @@ class TeamsProvider(MeetingProvider):
             "transactionId": request.idempotency_key,
         }
         patient_email = request.booking.patient.email
-        if send_provider_invites(self.clinic) and patient_email:
+        if request.wants("send_provider_invites", False) and patient_email:
             event["attendees"] = [{"emailAddress": {"address": patient_email}, "type": "required"}]
         return event
 

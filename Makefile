@@ -9,7 +9,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint bench check-postgres check-redis chromium clean
+.PHONY: run test install lint typecheck bench check-postgres check-redis chromium clean
 
 $(STAMP): requirements.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -65,9 +65,13 @@ test: install check-postgres check-redis chromium
 	$(BIN)/python -W ignore::RuntimeWarning manage.py makemigrations --check --dry-run --settings=clinicpro.test_settings
 	$(BIN)/pytest
 
-lint: install
+lint: install typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# mypy with django-stubs over every app (tests excluded; see [tool.mypy] in pyproject.toml).
+typecheck: install
+	$(BIN)/mypy
 
 bench: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python bench/run.py

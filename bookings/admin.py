@@ -7,9 +7,10 @@ payments hear about it): their times and status are read-only here, and the one
 action, cancelling, goes through `booking_cancel`.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
@@ -23,7 +24,7 @@ from .services import booking_cancel
 def member_clinic_ids(request: HttpRequest) -> list[int]:
     """Clinics the signed-in staff member belongs to, read once per request."""
     if not hasattr(request, "_admin_clinic_ids"):
-        ids = list(Membership.objects.filter(user=request.user).values_list("clinic_id", flat=True))
+        ids = list(Membership.objects.filter(user=cast(User, request.user)).values_list("clinic_id", flat=True))
         request._admin_clinic_ids = ids  # type: ignore[attr-defined]
     return request._admin_clinic_ids  # type: ignore[attr-defined]
 
@@ -129,7 +130,7 @@ class PatientBookingInline(admin.TabularInline):
     model = Booking
     extra = 0
     fields = ["starts_at", "service", "practitioner", "status"]
-    readonly_fields = fields
+    readonly_fields = ("starts_at", "service", "practitioner", "status")
     show_change_link = True
     can_delete = False
 

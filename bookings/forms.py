@@ -1,7 +1,7 @@
 """Forms of the booking pages, the dashboards and the service editor."""
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode, urlsplit
 
 from django import forms
@@ -107,8 +107,8 @@ class BookingFilterForm(forms.Form):
 
     def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["practitioner"].queryset = Practitioner.objects.filter(clinic=clinic)
-        self.fields["service"].queryset = Service.objects.filter(clinic=clinic)
+        cast(forms.ModelChoiceField, self.fields["practitioner"]).queryset = Practitioner.objects.filter(clinic=clinic)
+        cast(forms.ModelChoiceField, self.fields["service"]).queryset = Service.objects.filter(clinic=clinic)
 
     def filters(self) -> BookingFilters:
         if not self.is_valid():
@@ -195,18 +195,20 @@ class ServiceForm(forms.ModelForm):
         current = self.instance.meeting_platform if self.instance.pk else ""
         if current and current not in {p.key for p in self.platforms}:
             choices.append((current, f"{current} (no longer offered)"))
-        platform_field = self.fields["meeting_platform"]
+        platform_field = cast(forms.ChoiceField, self.fields["meeting_platform"])
         platform_field.choices = choices
         platform_field.widget = PlatformSelect(
             choices=choices, unusable={p.key: p.reason for p in self.platforms if not p.usable}
         )
-        self.fields["practitioners"].queryset = Practitioner.objects.filter(clinic=clinic, is_active=True)
+        cast(forms.ModelMultipleChoiceField, self.fields["practitioners"]).queryset = Practitioner.objects.filter(
+            clinic=clinic, is_active=True
+        )
         self.fields["practitioners"].required = True
         if not self.instance.pk and practitioner is not None:
             self.initial["practitioners"] = [practitioner.pk]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         usable = {p.key for p in self.platforms if p.usable}
         if data.get("is_online"):
             platform = data.get("meeting_platform")
@@ -237,7 +239,7 @@ class WorkingHoursForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start_time"), data.get("end_time")
         if start and end and end <= start:
             self.add_error("end_time", "The end must be after the start.")
@@ -272,7 +274,7 @@ class TimeOffForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start_time"), data.get("end_time")
         if (start is None) != (end is None):
             raise ValidationError("Give both a start and an end time, or neither for the whole day.")

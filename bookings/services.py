@@ -39,7 +39,7 @@ DEADLOCK_ATTEMPTS = 3
 
 
 def payment_hold_minutes() -> int:
-    return getattr(settings, "BOOKING_PAYMENT_HOLD_MINUTES", 15)
+    return settings.BOOKING_PAYMENT_HOLD_MINUTES
 
 
 def _send_after_commit(signal: Signal, booking: Booking, **extra: Any) -> None:

@@ -1,5 +1,7 @@
 """Django admin for platform staff: clinics, their members and invitations."""
 
+from functools import partial
+
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import Count, QuerySet
@@ -114,7 +116,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Invitation, form: object, change: bool) -> None:
         if not change and obj.invited_by_id is None:
-            obj.invited_by = request.user
+            obj.invited_by_id = request.user.pk
         super().save_model(request, obj, form, change)
         if not change:
             transaction.on_commit(lambda: send_invitation_email.delay(obj.pk))
@@ -123,5 +125,5 @@ class InvitationAdmin(admin.ModelAdmin):
     def send_again(self, request: HttpRequest, queryset: QuerySet) -> None:
         pending = [i for i in queryset if i.is_usable]
         for invitation in pending:
-            transaction.on_commit(lambda pk=invitation.pk: send_invitation_email.delay(pk))
+            transaction.on_commit(partial(send_invitation_email.delay, invitation.pk))
         self.message_user(request, f"{len(pending)} invitation email(s) queued.")

@@ -94,8 +94,8 @@ class MaskedSecretsAdminMixin:
             return MaskedSecretField(label=db_field.verbose_name.capitalize(), help_text=db_field.help_text)
         return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> type:
-        return _with_keep_secrets(super().get_form(request, obj, **kwargs))  # type: ignore[misc]
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        return _with_keep_secrets(super().get_form(request, obj, change=change, **kwargs))  # type: ignore[misc]
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> type:
         formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
@@ -108,9 +108,9 @@ class MaskedSecretsAdminMixin:
         fields = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
         return [self.MASKED_PREFIX + f if f in secret_field_names(self.model) else f for f in fields]
 
-    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list[tuple[Any, dict]]:
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc]
-        if obj is None or self.has_change_permission(request, obj):  # type: ignore[attr-defined]
+        if obj is None or self.has_change_permission(request, obj):  # type: ignore[call-arg]
             return fieldsets
         secrets = secret_field_names(self.model)
 

@@ -10,7 +10,8 @@ from django.core.checks import Error, Warning, register
 def check_google_login(app_configs: Any, **kwargs: Any) -> list:
     if not settings.GOOGLE_LOGIN_ENABLED:
         return []
-    app = settings.SOCIALACCOUNT_PROVIDERS["google"]["APPS"][0]
+    providers: dict[str, Any] = settings.SOCIALACCOUNT_PROVIDERS
+    app = providers["google"]["APPS"][0]
     if not app["client_id"] or not app["secret"]:
         return [
             Error(

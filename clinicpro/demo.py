@@ -10,7 +10,7 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 
 from .models import Clinic, Membership, Role
 
@@ -32,7 +32,7 @@ class Lines(dict):
         self["links"].append(line)
 
 
-def demo_user(local_part: str, first_name: str, last_name: str, *, staff: bool = False) -> AbstractUser:
+def demo_user(local_part: str, first_name: str, last_name: str, *, staff: bool = False) -> User:
     """A user with a verified email and the demo password (set once, on creation)."""
     email = f"{local_part}@{DOMAIN}"
     user, created = get_user_model().objects.get_or_create(

@@ -37,9 +37,10 @@ def _refuse_inside_transaction(method: str | bytes, host: str) -> None:
     # A slow vendor must never hold a transaction or a row lock open (and a rollback cannot undo the call).
     if not in_transaction():
         return
-    logger.error("http %s %s attempted inside a database transaction", method, host)
+    verb = method.decode() if isinstance(method, bytes) else method
+    logger.error("http %s %s attempted inside a database transaction", verb, host)
     if settings.HTTP_REFUSE_IN_TRANSACTION:
-        raise NetworkCallInTransaction(f"{method} {host} was called inside a database transaction.")
+        raise NetworkCallInTransaction(f"{verb} {host} was called inside a database transaction.")
 
 
 class TimeoutSession(requests.Session):

@@ -5,7 +5,7 @@ with a message fit to show the person who asked.
 """
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
@@ -39,7 +39,7 @@ def invitation_url(invitation: Invitation) -> str:
     return settings.SITE_URL + reverse("accept_invitation", kwargs={"token": invitation.token})
 
 
-def invitation_create(*, clinic: Clinic, email: str, role: str, invited_by: AbstractBaseUser) -> Invitation:
+def invitation_create(*, clinic: Clinic, email: str, role: str, invited_by: User) -> Invitation:
     """Invite `email` to the clinic with `role` and email them the link (after commit)."""
     email = email.strip().lower()
     if role not in Role.values:
@@ -76,7 +76,7 @@ def invitation_revoke(*, invitation: Invitation) -> None:
         raise TenancyError("This invitation was already accepted or withdrawn.")
 
 
-def invitation_accept(*, token: str, user: AbstractBaseUser) -> Membership:
+def invitation_accept(*, token: str, user: User) -> Membership:
     """Make `user` a member with the invited role. An invitation is accepted once."""
     invitation = Invitation.objects.select_related("clinic").filter(token=token).first()
     if invitation is None:

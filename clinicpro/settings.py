@@ -312,6 +312,10 @@ INTEGRATIONS_REFRESH_SKEW_SECONDS = env.int("INTEGRATIONS_REFRESH_SKEW_SECONDS",
 # How long a practitioner's Google free/busy answer is reused for slot computation.
 INTEGRATIONS_FREEBUSY_CACHE_SECONDS = env.int("INTEGRATIONS_FREEBUSY_CACHE_SECONDS", default=60)
 
+# --- Bookings -------------------------------------------------------------------------------
+# How long a booking waiting for payment holds its slot.
+BOOKING_PAYMENT_HOLD_MINUTES = env.int("BOOKING_PAYMENT_HOLD_MINUTES", default=15)
+
 # --- Vendors: no network call inside a database transaction ---------------------------------
 # Outbound HTTP inside a transaction is always logged at ERROR; with this on it is refused (the tests turn it on).
 HTTP_REFUSE_IN_TRANSACTION = env.bool("HTTP_REFUSE_IN_TRANSACTION", default=False)

@@ -7,13 +7,14 @@ answers 404 exactly like a slug that does not exist.
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from .models import Clinic, Membership, Role
+from .requests import ClinicRequest
 
 
 def membership_for(request: HttpRequest, clinic_slug: str) -> Membership:
@@ -31,7 +32,7 @@ def membership_for(request: HttpRequest, clinic_slug: str) -> Membership:
 
 
 def clinic_view(*, roles: tuple[str, ...] | None = None) -> Callable:
-    """Decorate a view taking `clinic_slug`; it receives `request.clinic` and `request.membership`.
+    """Decorate a view taking `clinic_slug`; it receives a `ClinicRequest` (its `clinic` and `membership`).
 
     `roles` limits the view to members holding one of them (403 for other members).
     """
@@ -44,9 +45,10 @@ def clinic_view(*, roles: tuple[str, ...] | None = None) -> Callable:
             if roles is not None and membership.role not in roles:
                 allowed = " or ".join(Role(role).label.lower() for role in roles)
                 raise PermissionDenied(f"Only a clinic {allowed} can do this.")
-            request.membership = membership  # type: ignore[attr-defined]
-            request.clinic = membership.clinic  # type: ignore[attr-defined]
-            return view(request, *args, **kwargs)
+            clinic_request = cast(ClinicRequest, request)
+            clinic_request.membership = membership
+            clinic_request.clinic = membership.clinic
+            return view(clinic_request, *args, **kwargs)
 
         return wrapper
 

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from . import services
 from .forms import InvitationForm, RoleForm
 from .models import Invitation, InvitationStatus, Membership
-from .tenancy import clinics_of, owner_only
+from .tenancy import ClinicRequest, clinics_of, owner_only
 
 PENDING_INVITATION = "clinicpro.pending_invitation"
 
@@ -35,7 +35,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
 # --- Members and invitations (owners) ------------------------------------------------------
 
 
-def _members_page(request: HttpRequest, invite_form: InvitationForm | None = None, status: int = 200) -> HttpResponse:
+def _members_page(request: ClinicRequest, invite_form: InvitationForm | None = None, status: int = 200) -> HttpResponse:
     clinic = request.clinic
     memberships = clinic.memberships.select_related("user").order_by("role", "user__email")
     pending = list(clinic.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True))
@@ -49,13 +49,13 @@ def _members_page(request: HttpRequest, invite_form: InvitationForm | None = Non
 
 
 @owner_only
-def members(request: HttpRequest) -> HttpResponse:
+def members(request: ClinicRequest) -> HttpResponse:
     return _members_page(request)
 
 
 @owner_only
 @require_POST
-def member_invite(request: HttpRequest) -> HttpResponse:
+def member_invite(request: ClinicRequest) -> HttpResponse:
     form = InvitationForm(request.POST)
     if not form.is_valid():
         return _members_page(request, invite_form=form, status=400)
@@ -70,7 +70,7 @@ def member_invite(request: HttpRequest) -> HttpResponse:
 
 @owner_only
 @require_POST
-def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+def invitation_revoke(request: ClinicRequest, invitation_id: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=invitation_id, clinic=request.clinic)
     try:
         services.invitation_revoke(invitation=invitation)
@@ -82,7 +82,7 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
 
 @owner_only
 @require_POST
-def member_change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+def member_change_role(request: ClinicRequest, membership_id: int) -> HttpResponse:
     membership = get_object_or_404(Membership, pk=membership_id, clinic=request.clinic)
     form = RoleForm(request.POST, prefix=f"m{membership.pk}")
     if not form.is_valid():
@@ -101,7 +101,7 @@ def member_change_role(request: HttpRequest, membership_id: int) -> HttpResponse
 
 @owner_only
 @require_POST
-def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+def member_remove(request: ClinicRequest, membership_id: int) -> HttpResponse:
     membership = get_object_or_404(Membership, pk=membership_id, clinic=request.clinic)
     try:
         services.membership_remove(membership=membership)

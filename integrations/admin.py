@@ -39,7 +39,7 @@ class ConnectionAdmin(MaskedSecretsAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Owner")
     def owner(self, connection: Connection) -> str:
-        return str(connection.membership.user) if connection.membership_id else "Whole clinic"
+        return str(connection.membership.user) if connection.membership is not None else "Whole clinic"
 
     @admin.display(description="Access token")
     def masked_access_token(self, connection: Connection) -> str:

@@ -79,7 +79,7 @@ class Connection(models.Model):
         indexes = [models.Index(fields=["clinic", "status"], name="integrations_clinic_status")]
 
     def __str__(self) -> str:
-        owner = self.membership.user if self.membership_id else "whole clinic"
+        owner = self.membership.user if self.membership is not None else "whole clinic"
         return f"{self.provider_label} for {owner} @ {self.clinic} ({self.get_status_display()})"
 
     @property

@@ -19,6 +19,7 @@ from django.http import HttpRequest
 
 from clinicpro.http import http_session
 from clinicpro.models import Membership
+from clinicpro.requests import AuthenticatedRequest
 
 from .errors import AuthorizationFailed, TokenRefreshFailed
 from .models import Connection
@@ -65,7 +66,7 @@ def start_authorization(request: HttpRequest, provider: str, *, membership: Memb
     return f"{vendor.endpoints().authorize}?{urlencode(params)}"
 
 
-def finish_authorization(request: HttpRequest, provider: str) -> tuple[Connection, str]:
+def finish_authorization(request: AuthenticatedRequest, provider: str) -> tuple[Connection, str]:
     """Check the callback, redeem the code, store the connection; returns it and the `next` URL.
 
     Raises AuthorizationFailed with a message for the user; then nothing is stored.

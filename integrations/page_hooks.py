@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from bookings.templatetags.booking_tags import local_time, zone_label
+from bookings.formatting import local_time, zone_label
 from clinicpro.models import Membership
 
 from .models import Connection, ConnectionStatus

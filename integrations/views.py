@@ -6,14 +6,15 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from bookings.templatetags.booking_tags import zone_label
+from bookings.formatting import zone_label
 from clinicpro.models import Membership
+from clinicpro.requests import AuthenticatedRequest
 from clinicpro.tenancy import membership_for
 
 from .errors import AuthorizationFailed
@@ -57,7 +58,7 @@ class Card:
 
 @login_required
 @require_GET
-def integrations_page(request: HttpRequest) -> HttpResponse:
+def integrations_page(request: AuthenticatedRequest) -> HttpResponse:
     memberships = _memberships(request)
     if not memberships:
         return render(request, "integrations/page.html", {"memberships": []})
@@ -67,7 +68,7 @@ def integrations_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def connect(request: HttpRequest, provider: str) -> HttpResponse:
+def connect(request: AuthenticatedRequest, provider: str) -> HttpResponse:
     _known(provider)
     membership = membership_for(request, request.POST.get("clinic", ""))
     next_url = _safe_next(request, request.POST.get("next", ""))
@@ -84,7 +85,7 @@ def connect(request: HttpRequest, provider: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def callback(request: HttpRequest, provider: str) -> HttpResponse:
+def callback(request: AuthenticatedRequest, provider: str) -> HttpResponse:
     _known(provider)
     try:
         connection, next_url = finish_authorization(request, provider)
@@ -99,7 +100,7 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def disconnect(request: HttpRequest, provider: str) -> HttpResponse:
+def disconnect(request: AuthenticatedRequest, provider: str) -> HttpResponse:
     _known(provider)
     membership = membership_for(request, request.POST.get("clinic", ""))
     connection = current_connection(membership=membership, provider=provider)
@@ -113,7 +114,7 @@ def disconnect(request: HttpRequest, provider: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def clinic_account(request: HttpRequest, provider: str) -> HttpResponse:
+def clinic_account(request: AuthenticatedRequest, provider: str) -> HttpResponse:
     """An owner sets (or removes) the clinic-wide credentials of a vendor's app (e.g. Zoom Server-to-Server)."""
     known = _known(provider)
     if not known.connects_clinics:
@@ -143,7 +144,7 @@ def clinic_account(request: HttpRequest, provider: str) -> HttpResponse:
 
 
 def _render_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     memberships: list[Membership],
     membership: Membership,
     *,
@@ -185,7 +186,7 @@ def _render_page(
     return render(request, "integrations/page.html", context, status=status)
 
 
-def _memberships(request: HttpRequest) -> list[Membership]:
+def _memberships(request: AuthenticatedRequest) -> list[Membership]:
     return list(
         Membership.objects.filter(user=request.user, clinic__is_active=True)
         .select_related("clinic", "practitioner")
@@ -209,7 +210,7 @@ def _known(provider: str) -> Vendor:
     return vendor(provider)
 
 
-def _safe_next(request: HttpRequest, value: str) -> str:
+def _safe_next(request: AuthenticatedRequest, value: str) -> str:
     """Only a path on this site: `next` must not turn us into an open redirect."""
     if (
         value

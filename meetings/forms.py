@@ -1,6 +1,6 @@
 """Forms of the meeting pages: the clinic's meeting configuration and the owner's regenerate action."""
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django import forms
@@ -70,8 +70,8 @@ class MeetingSettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["default_provider"].choices = provider_choices()
-        self.fields["fallback_provider"].choices = [
+        cast(forms.ChoiceField, self.fields["default_provider"]).choices = provider_choices()
+        cast(forms.ChoiceField, self.fields["fallback_provider"]).choices = [
             (key, label) for key, label in provider_choices() if key in CONNECTIONLESS_PROVIDERS
         ]
         for name in ("join_opens_minutes_before", "join_closes_minutes_after"):
@@ -108,7 +108,7 @@ class MeetingSettingsForm(forms.ModelForm):
         return key
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         has_id, has_secret = bool(cleaned.get("jitsi_app_id")), bool(cleaned.get("jitsi_app_secret"))
         if has_id != has_secret:
             self.add_error(

@@ -1,5 +1,6 @@
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -85,7 +86,7 @@ class Booking(models.Model):
     def __str__(self) -> str:
         return f"{self.service} with {self.practitioner} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Fixed when the booking is made (and again by booking_reschedule), so a later change to the
         # service's buffers never makes an existing booking clash with its neighbours.
         if self.blocked_from is None or self.blocked_until is None:

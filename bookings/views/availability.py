@@ -2,22 +2,22 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinicpro.models import Role
-from clinicpro.tenancy import clinic_view
+from clinicpro.tenancy import ClinicRequest, clinic_view
 
 from .. import selectors
+from ..formatting import zone_label
 from ..forms import PractitionerProfileForm, TimeOffForm, WorkingHoursFormSet
 from ..models import AvailabilityException, Practitioner, WorkingHours
 from ..services import practitioner_for_member
-from ..templatetags.booking_tags import zone_label
 
 
-def _own_practitioner(request: HttpRequest) -> Practitioner:
+def _own_practitioner(request: ClinicRequest) -> Practitioner:
     own = selectors.clinic_practitioner_of(request.membership)
     if own is None and request.membership.role == Role.PRACTITIONER:
         own = practitioner_for_member(membership=request.membership)
@@ -27,7 +27,7 @@ def _own_practitioner(request: HttpRequest) -> Practitioner:
 
 
 @clinic_view()
-def availability(request: HttpRequest) -> HttpResponse:
+def availability(request: ClinicRequest) -> HttpResponse:
     own = _own_practitioner(request)
     hours = WorkingHours.objects.filter(practitioner=own)
     formset = WorkingHoursFormSet(
@@ -76,7 +76,7 @@ def availability(request: HttpRequest) -> HttpResponse:
 
 @clinic_view()
 @require_POST
-def time_off_delete(request: HttpRequest, exception_id: int) -> HttpResponse:
+def time_off_delete(request: ClinicRequest, exception_id: int) -> HttpResponse:
     own = _own_practitioner(request)
     deleted, _ = AvailabilityException.objects.filter(practitioner=own, pk=exception_id).delete()
     if not deleted:

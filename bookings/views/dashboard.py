@@ -6,17 +6,18 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from clinicpro.tenancy import clinic_view
+from clinicpro.tenancy import ClinicRequest, clinic_view
 
 from .. import hooks, ics, selectors
 from ..errors import BookingError
+from ..formatting import when, zone_label
 from ..forms import BookingFilterForm, ReasonForm, SlotForm, parse_slot
 from ..models import Booking, CancelledBy
 from ..services import (
@@ -28,14 +29,13 @@ from ..services import (
     booking_mark_paid,
     booking_reschedule,
 )
-from ..templatetags.booking_tags import when, zone_label
 from .slot_picker import build_slot_picker
 
 PAGE_SIZE = 25
 
 
 @clinic_view()
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: ClinicRequest) -> HttpResponse:
     """Today, the coming days and what waits for approval: a practitioner's own unless they ask for all."""
     clinic = request.clinic
     own = selectors.clinic_practitioner_of(request.membership)
@@ -57,7 +57,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @clinic_view()
-def booking_list(request: HttpRequest) -> HttpResponse:
+def booking_list(request: ClinicRequest) -> HttpResponse:
     clinic = request.clinic
     form = BookingFilterForm(request.GET or None, clinic=clinic)
     bookings = selectors.search_bookings(clinic, form.filters())
@@ -77,7 +77,7 @@ def booking_list(request: HttpRequest) -> HttpResponse:
 
 
 @clinic_view()
-def booking_detail(request: HttpRequest, booking_id: int) -> HttpResponse:
+def booking_detail(request: ClinicRequest, booking_id: int) -> HttpResponse:
     booking = selectors.clinic_booking(request.clinic, booking_id)
     return render(
         request,
@@ -126,7 +126,7 @@ ACTIONS: dict[str, tuple[Callable[..., Booking], str]] = {
 
 @clinic_view()
 @require_POST
-def booking_action(request: HttpRequest, booking_id: int, action: str) -> HttpResponse:
+def booking_action(request: ClinicRequest, booking_id: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404("No such action.")
     booking = selectors.clinic_booking(request.clinic, booking_id)
@@ -142,7 +142,7 @@ def booking_action(request: HttpRequest, booking_id: int, action: str) -> HttpRe
     return _back(request, booking)
 
 
-def _back(request: HttpRequest, booking: Booking) -> HttpResponse:
+def _back(request: ClinicRequest, booking: Booking) -> HttpResponse:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return redirect(target)
@@ -150,7 +150,7 @@ def _back(request: HttpRequest, booking: Booking) -> HttpResponse:
 
 
 @clinic_view()
-def booking_reschedule_view(request: HttpRequest, booking_id: int) -> HttpResponse:
+def booking_reschedule_view(request: ClinicRequest, booking_id: int) -> HttpResponse:
     """Move a booking on the patient's behalf: the clinic is not bound by the patient's cutoff."""
     booking = selectors.clinic_booking(request.clinic, booking_id)
     if request.method == "POST":
@@ -186,7 +186,7 @@ def booking_reschedule_view(request: HttpRequest, booking_id: int) -> HttpRespon
 
 
 @clinic_view()
-def patient_history(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_history(request: ClinicRequest, patient_id: int) -> HttpResponse:
     patient = selectors.clinic_patient(request.clinic, patient_id)
     page = Paginator(selectors.patient_bookings(request.clinic, patient), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -198,7 +198,7 @@ def patient_history(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @clinic_view()
 @require_POST
-def feed_regenerate(request: HttpRequest) -> HttpResponse:
+def feed_regenerate(request: ClinicRequest) -> HttpResponse:
     own = selectors.clinic_practitioner_of(request.membership)
     if own is None:
         raise Http404("Only practitioners have a calendar feed.")

@@ -9,8 +9,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from clinicpro.requests import HtmxRequest
+
 from .. import hooks, ics, selectors
 from ..errors import BookingError, SlotTaken, SlotUnavailable
+from ..formatting import when, zone_label
 from ..forms import SlotForm, parse_slot
 from ..models import Booking, BookingStatus, CancelledBy
 from ..services import (
@@ -22,7 +25,6 @@ from ..services import (
     patient_can_reschedule,
     patient_change_deadline,
 )
-from ..templatetags.booking_tags import when, zone_label
 from .slot_picker import build_slot_picker
 
 
@@ -72,7 +74,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def reschedule(request: HttpRequest, token: str) -> HttpResponse:
+def reschedule(request: HtmxRequest, token: str) -> HttpResponse:
     booking = selectors.booking_by_token(token)
     context = _page_context(request, booking)
     if request.method == "POST":

@@ -13,16 +13,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from clinicpro.requests import HtmxRequest
+
 from .. import selectors
 from ..availability import is_slot_available
 from ..errors import BookingError, SlotTaken, SlotUnavailable
+from ..formatting import when, zone_label
 from ..forms import PatientDetailsForm, parse_slot
 from ..models import BookingStatus, Practitioner, Service
 from ..services import booking_create
-from ..templatetags.booking_tags import when, zone_label
 from .slot_picker import build_slot_picker, slots_near
 
-AFTER_BOOKING_MESSAGES = {
+AFTER_BOOKING_MESSAGES: dict[str, str] = {
     BookingStatus.CONFIRMED: "Thank you, you are booked.",
     BookingStatus.PENDING: "Thank you, your request has been sent.",
     BookingStatus.AWAITING_PAYMENT: "Thank you, your time is held for you.",
@@ -34,7 +36,7 @@ def _steps(active: int) -> list[dict[str, Any]]:
     return [{"number": n, "name": name, "active": n == active, "done": n < active} for n, name in enumerate(names, 1)]
 
 
-def book(request: HttpRequest, clinic_slug: str) -> HttpResponse:
+def book(request: HtmxRequest, clinic_slug: str) -> HttpResponse:
     clinic = selectors.public_clinic(clinic_slug)
     services = selectors.bookable_services(clinic)
     service = next((s for s in services if str(s.pk) == request.GET.get("service")), None)

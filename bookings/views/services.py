@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from clinicpro.models import Role
-from clinicpro.tenancy import clinic_view
+from clinicpro.tenancy import ClinicRequest, clinic_view
 
 from .. import hooks, selectors
 from ..forms import ServiceForm
@@ -18,7 +18,7 @@ from ..models import Practitioner, Service
 editors_only = clinic_view(roles=(Role.OWNER, Role.PRACTITIONER))
 
 
-def _editable_service(request: HttpRequest, service_id: int) -> Service:
+def _editable_service(request: ClinicRequest, service_id: int) -> Service:
     service = Service.objects.filter(clinic=request.clinic, pk=service_id).first()
     if service is None:
         raise Http404("No such service.")
@@ -27,7 +27,7 @@ def _editable_service(request: HttpRequest, service_id: int) -> Service:
     return service
 
 
-def _may_edit(request: HttpRequest, service: Service, own: Practitioner | None = None) -> bool:
+def _may_edit(request: ClinicRequest, service: Service, own: Practitioner | None = None) -> bool:
     if request.membership.is_owner:
         return True
     own = own or selectors.clinic_practitioner_of(request.membership)
@@ -35,7 +35,7 @@ def _may_edit(request: HttpRequest, service: Service, own: Practitioner | None =
 
 
 @editors_only
-def service_list(request: HttpRequest) -> HttpResponse:
+def service_list(request: ClinicRequest) -> HttpResponse:
     own = selectors.clinic_practitioner_of(request.membership)
     services = Service.objects.filter(clinic=request.clinic).prefetch_related(
         Prefetch("practitioners", queryset=Practitioner.objects.order_by("display_name"))
@@ -53,7 +53,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
 
 
 @editors_only
-def service_edit(request: HttpRequest, service_id: int | None = None) -> HttpResponse:
+def service_edit(request: ClinicRequest, service_id: int | None = None) -> HttpResponse:
     service = _editable_service(request, service_id) if service_id else Service(clinic=request.clinic)
     form = ServiceForm(
         request.POST or None,
@@ -72,7 +72,7 @@ def service_edit(request: HttpRequest, service_id: int | None = None) -> HttpRes
 
 @editors_only
 @require_POST
-def service_toggle(request: HttpRequest, service_id: int) -> HttpResponse:
+def service_toggle(request: ClinicRequest, service_id: int) -> HttpResponse:
     """Deactivate (or bring back) a service; its bookings stay as they are."""
     service = _editable_service(request, service_id)
     service.is_active = not service.is_active

@@ -10,9 +10,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from ..availability import Slot, search_slots
+from ..formatting import day_label, zone_label
 from ..forms import parse_day, slot_value
 from ..models import Practitioner, Service
-from ..templatetags.booking_tags import day_label, zone_label
 
 DAYS_SHOWN = 7
 
@@ -108,8 +108,7 @@ def build_slot_picker(
             label=f"{slot.starts_at.astimezone(clinic_zone):%H:%M}",
             url=slot_url(slot_value(slot.starts_at)),
         )
-        for slot in by_day.get(chosen, [])
-        if chosen
+        for slot in (by_day.get(chosen, []) if chosen else [])
     ]
     earlier = max(first - timedelta(days=DAYS_SHOWN), today)
     later = first + timedelta(days=DAYS_SHOWN)

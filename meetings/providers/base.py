@@ -40,9 +40,15 @@ class MeetingRequest:
     starts_at: datetime
     ends_at: datetime
     timezone: str
-    # The service's meeting_settings, plus "send_provider_invites" (bool): whether the clinic lets
-    # Google or Microsoft email their own invitation to the patient.
+    # The service's meeting_settings, plus the clinic's "send_provider_invites". Read through `wants`:
+    #   "waiting_room" (default on): Zoom holds people in a waiting room until the host admits them
+    #   (a passcode is always set: Zoom accounts require one);
+    #   "send_provider_invites" (default off): Google or Microsoft email their own invitation to the patient.
     settings: dict[str, Any]
+
+    def wants(self, name: str, default: bool) -> bool:
+        value = self.settings.get(name, default)
+        return value if isinstance(value, bool) else default
 
 
 class MeetingProvider:

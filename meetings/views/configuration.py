@@ -1,18 +1,18 @@
 """/c/<slug>/settings/meetings/: the clinic's meeting providers and room server, for owners."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from clinicpro.fields import mask
-from clinicpro.tenancy import owner_only
+from clinicpro.tenancy import ClinicRequest, owner_only
 
 from ..forms import MeetingSettingsForm
 from ..models import settings_for
 
 
 @owner_only
-def meeting_settings(request: HttpRequest) -> HttpResponse:
+def meeting_settings(request: ClinicRequest) -> HttpResponse:
     config = settings_for(request.clinic)
     # Read before the form binds: validating a ModelForm writes the typed values onto the instance.
     stored_secret = {"is_set": bool(config.jitsi_app_secret), "mask": mask(config.jitsi_app_secret)}

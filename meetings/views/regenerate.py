@@ -1,12 +1,12 @@
 """Owners replace a booking's meeting (the old one is deleted at the provider); the reason is audited."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from bookings.selectors import clinic_booking
-from clinicpro.tenancy import owner_only
+from clinicpro.tenancy import ClinicRequest, owner_only
 
 from ..forms import RegenerateMeetingForm
 from ..services import MeetingError, meeting_regenerate
@@ -14,7 +14,7 @@ from ..services import MeetingError, meeting_regenerate
 
 @owner_only
 @require_POST
-def regenerate(request: HttpRequest, booking_id: int) -> HttpResponse:
+def regenerate(request: ClinicRequest, booking_id: int) -> HttpResponse:
     booking = clinic_booking(request.clinic, booking_id)
     form = RegenerateMeetingForm(request.POST)
     if not form.is_valid():
@@ -31,5 +31,5 @@ def regenerate(request: HttpRequest, booking_id: int) -> HttpResponse:
     return _back(request, booking.pk)
 
 
-def _back(request: HttpRequest, booking_id: int) -> HttpResponse:
+def _back(request: ClinicRequest, booking_id: int) -> HttpResponse:
     return redirect("clinic_booking", clinic_slug=request.clinic.slug, booking_id=booking_id)

@@ -80,7 +80,7 @@ class GoogleMeetProvider(MeetingProvider):
 
     def create(self, request: MeetingRequest) -> MeetingRecord:
         event_id = event_id_for(request.idempotency_key)
-        invites = send_provider_invites(self.clinic)
+        invites = request.wants("send_provider_invites", False)
         body = self._new_event(request, event_id, invites=invites)
         try:
             event = self._calendar().insert_event(body, send_updates=_send_updates(invites))
@@ -101,7 +101,7 @@ class GoogleMeetProvider(MeetingProvider):
         return record_from(self._with_join_link(event))
 
     def update(self, record: MeetingRecord, request: MeetingRequest) -> MeetingRecord:
-        invites = send_provider_invites(self.clinic)
+        invites = request.wants("send_provider_invites", False)
         changes = {
             "start": {"dateTime": utc_timestamp(request.starts_at), "timeZone": request.timezone},
             "end": {"dateTime": utc_timestamp(request.ends_at), "timeZone": request.timezone},

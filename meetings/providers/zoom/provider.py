@@ -160,7 +160,7 @@ class ZoomProvider(MeetingProvider):
             raise MeetingProviderError(daily_limit_message(), permanent=True)
 
     def _new_meeting(self, request: MeetingRequest) -> dict[str, Any]:
-        return {
+        meeting: dict[str, Any] = {
             # From the service, never the patient: Zoom shows the topic to everyone who joins.
             "topic": request.title,
             "type": SCHEDULED_MEETING,
@@ -169,8 +169,13 @@ class ZoomProvider(MeetingProvider):
             "timezone": request.timezone,
             "agenda": f"Online consultation booked through ClinicPro.\n{marker_for(request.idempotency_key)}",
             "password": new_passcode(),
-            "settings": {"waiting_room": True, "join_before_host": False, "mute_upon_entry": True},
+            "settings": {
+                "waiting_room": request.wants("waiting_room", True),
+                "join_before_host": False,
+                "mute_upon_entry": True,
+            },
         }
+        return meeting
 
 
 def _zoom_connection(clinic: Clinic | None, practitioner: Practitioner | None) -> Connection | None:

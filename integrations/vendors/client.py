@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 import requests
 
+from clinicpro.http import http_session
+
 from .. import tokens
 from ..errors import ReconnectRequired, TokenRefreshFailed
 from ..models import Connection, ConnectionStatus
@@ -75,3 +77,26 @@ def usable(connection: Connection | None) -> Connection | None:
     if connection is None or connection.status != ConnectionStatus.ACTIVE:
         return None
     return connection
+
+
+class JsonApi:
+    """JSON calls against one vendor's API with one connection's token (Zoom's v2, Microsoft Graph...)."""
+
+    def __init__(self, vendor: Vendor, connection: Connection, *, headers: Mapping[str, str] | None = None) -> None:
+        self.vendor = vendor
+        self.connection = connection
+        self.headers = dict(headers or {})
+        self._session = http_session()
+
+    def call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        """The answer's JSON object ({} for an empty answer); VendorError as the vendor's mapping reads a failure."""
+        body = call_json(
+            self.connection,
+            vendor=self.vendor,
+            session=self._session,
+            method=method,
+            url=self.vendor.endpoints().api.rstrip("/") + path,
+            headers=self.headers,
+            **kwargs,
+        )
+        return body if isinstance(body, dict) else {}

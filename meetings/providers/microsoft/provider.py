@@ -19,7 +19,7 @@ from integrations.selectors import active_connection
 from integrations.vendors.client import usable
 
 from ..base import MeetingProvider, MeetingProviderError, MeetingRecord, MeetingRequest
-from .client import GraphClient
+from .client import graph_api
 from .vendor import MICROSOFT
 
 CONNECT_HINT = "Connect Microsoft on the integrations page"
@@ -93,7 +93,7 @@ class TeamsProvider(MeetingProvider):
         connection = _teams_connection(self.practitioner)
         if connection is None:
             raise MeetingProviderError(CONNECT_HINT, reconnect=True)
-        return GraphClient(connection).call(method, path, **kwargs)
+        return graph_api(connection).call(method, path, **kwargs)
 
     def _with_join_link(self, event: dict[str, Any]) -> dict[str, Any]:
         for wait in self.join_link_waits:

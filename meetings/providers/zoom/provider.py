@@ -27,7 +27,7 @@ from integrations.vendors.client import usable
 from integrations.vendors.http import utc_timestamp
 
 from ..base import MeetingProvider, MeetingProviderError, MeetingRecord, MeetingRequest
-from .client import ZoomClient
+from .client import zoom_api
 from .errors import daily_limit_message
 from .vendor import ZOOM
 
@@ -130,7 +130,7 @@ class ZoomProvider(MeetingProvider):
         return connection
 
     def _call(self, connection: Connection, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        return ZoomClient(connection).call(method, path, **kwargs)
+        return zoom_api(connection).call(method, path, **kwargs)
 
     def _upcoming_meetings(self, connection: Connection) -> list[dict[str, Any]]:
         meetings: list[dict[str, Any]] = []

@@ -100,6 +100,8 @@ class Vendor:
     # What the integrations page says about a clinic-wide account (CLIENT_CREDENTIALS for a clinic).
     clinic_account_title: str = ""
     clinic_account_summary: str = ""
+    # The emulator's URLconf, mounted at /sandbox/<key>/ when SANDBOX_ENABLED.
+    emulator: str = ""
     # Capabilities, as dotted paths imported only when used.
     meeting_provider: str = ""  # a meetings.providers.base.MeetingProvider subclass
     meeting_label: str = ""

@@ -37,6 +37,7 @@ GOOGLE = Vendor(
         "Please connect again and allow calendar access.",
     ),
     error_mapping=raise_for_response,
+    emulator="sandbox.google.urls",
     connect_title="Google Meet and Calendar",
     connect_summary="Google Meet links for your online bookings, on your Google Calendar; your calendar's busy "
     "times are kept out of the slots patients can book.",

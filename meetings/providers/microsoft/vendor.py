@@ -31,6 +31,7 @@ MICROSOFT = Vendor(
         scopes_on_refresh=True,
     ),
     error_mapping=raise_for_response,
+    emulator="sandbox.microsoft.urls",
     connect_title="Microsoft Teams",
     connect_summary="Microsoft Teams meetings for your online bookings, on your Outlook calendar.",
     meeting_provider="meetings.providers.microsoft.provider.TeamsProvider",

@@ -31,6 +31,7 @@ ZOOM = Vendor(
         clinic_grant={"grant_type": "account_credentials", "account_id": "{account_id}"},
     ),
     error_mapping=raise_for_response,
+    emulator="sandbox.zoom.urls",
     connect_title="Zoom",
     connect_summary="Zoom meetings for your online bookings, with a waiting room and a passcode.",
     clinic_account_title="Zoom for the whole clinic (Server-to-Server)",

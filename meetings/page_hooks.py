@@ -39,7 +39,7 @@ def join_url(booking: Booking, role: str) -> str:
 def current_meeting(booking: Booking) -> Meeting | None:
     if hasattr(booking, "_prefetched_current_meeting"):
         return booking._prefetched_current_meeting
-    return Meeting.objects.filter(booking=booking, is_current=True).first()
+    return Meeting.objects.current_for(booking)
 
 
 @hooks.register_conference_prefetch

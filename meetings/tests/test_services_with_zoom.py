@@ -1,6 +1,7 @@
 """Failures from a real provider: Zoom over HTTP against its emulator, steered with sandbox fault scripts.
 
-Tasks run in-process here (their retries follow at once); test_worker.py runs
+Tasks run in-process here; retries scheduled on the meeting row are run at once
+by `settle_due_work` (the due pass, with every backoff over). test_worker.py runs
 the same paths through a real Celery worker.
 """
 
@@ -13,7 +14,7 @@ from integrations.models import Connection, ConnectionStatus
 from meetings.models import EventAction, EventOutcome, Meeting, MeetingEvent, MeetingStatus
 from meetings.services import current_meeting
 from meetings.signals import provider_credentials_rejected
-from meetings.testing.scenes import book_online
+from meetings.testing.scenes import book_online, settle_due_work
 from sandbox import faults
 from sandbox.models import Account, ZoomMeeting
 
@@ -58,6 +59,7 @@ def test_it_retries_zoom_server_errors_until_zoom_answers(zoom_service, practiti
     faults.inject("zoom", "meetings.create", "500", count=2)
 
     booking = book_online(zoom_service, practitioner)
+    settle_due_work()
 
     meeting = current_meeting(booking.pk)
     assert (meeting.provider, meeting.status, meeting.attempts) == ("zoom", MeetingStatus.ACTIVE, 3)
@@ -72,6 +74,7 @@ def test_it_falls_back_when_zoom_is_rate_limited(zoom_service, practitioner, set
     faults.inject("zoom", "meetings.create", "429", count=None, retry_after=1)
 
     booking = book_online(zoom_service, practitioner)
+    settle_due_work()
 
     meeting = current_meeting(booking.pk)
     assert (meeting.provider, meeting.status, meeting.is_fallback) == ("selfhosted", MeetingStatus.ACTIVE, True)
@@ -89,6 +92,7 @@ def test_a_lost_answer_is_found_again_instead_of_creating_a_second_zoom_meeting(
     faults.inject("zoom", "meetings.create", "lost_response")
 
     booking = book_online(zoom_service, practitioner)
+    settle_due_work()
 
     meeting = current_meeting(booking.pk)
     assert (meeting.status, meeting.attempts) == (MeetingStatus.ACTIVE, 2)
@@ -179,9 +183,13 @@ def test_cancelling_deletes_the_zoom_meeting_even_when_zoom_first_fails(zoom_ser
     faults.inject("zoom", "meetings.delete", "500")
 
     bookings.booking_cancel(booking=booking)
-
     meeting = current_meeting(booking.pk)
+    assert meeting.next_attempt_at is not None  # the failed deletion stays due on the row
+    settle_due_work()
+
+    meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.CANCELLED
+    assert meeting.provider_deleted_at is not None
     assert outcomes(booking, EventAction.DELETE) == [EventOutcome.ERROR, EventOutcome.OK]
     assert live_zoom_meetings() == []
 

@@ -5,8 +5,8 @@ https://learn.microsoft.com/graph/api/application-post-onlinemeetings-createorge
 """
 
 import base64
-import re
 import random
+import re
 import secrets
 import string
 import uuid
@@ -125,7 +125,9 @@ def list_events(*, account: Account, odata_filter: str) -> list[GraphEvent]:
     if match is None:
         raise GraphError(400, "ErrorInvalidUrlQueryFilter", "The query filter contains one or more invalid nodes.")
     return list(
-        GraphEvent.objects.filter(account=account, transaction_id=match.group(1), deleted_at__isnull=True).order_by("id")
+        GraphEvent.objects.filter(account=account, transaction_id=match.group(1), deleted_at__isnull=True).order_by(
+            "id"
+        )
     )
 
 

@@ -1,8 +1,9 @@
 """The Celery application, configured from Django settings (CELERY_* names)."""
 
 import os
+import time
 
-from celery import Celery
+from celery import Celery, bootsteps
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinicpro.settings")
 
@@ -19,3 +20,26 @@ def _meeting_passes(sender: Celery, **kwargs: object) -> None:
     sender.add_periodic_task(
         settings.MEETINGS_DUE_PASS_SECONDS, sender.signature("meetings.tasks.run_due_meetings"), name="run-due-meetings"
     )
+
+
+WORKER_ALIVE_KEY = "clinicpro:worker-alive"
+WORKER_ALIVE_SECONDS = 10.0
+
+
+class WorkerAlive(bootsteps.StartStopStep):
+    """Each worker writes the time every few seconds, so /healthz can tell a missing worker from a missing beat."""
+
+    def start(self, worker: object) -> None:
+        from django.core.cache import cache
+
+        def beat() -> None:
+            try:
+                cache.set(WORKER_ALIVE_KEY, {"at": time.time(), "hostname": worker.hostname}, timeout=None)
+            except Exception:  # the cache being down must not stop the worker; /healthz reports the cache itself
+                pass
+
+        beat()
+        worker.timer.call_repeatedly(WORKER_ALIVE_SECONDS, beat)
+
+
+app.steps["worker"].add(WorkerAlive)

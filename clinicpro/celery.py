@@ -1,5 +1,6 @@
 """The Celery application, configured from Django settings (CELERY_* names)."""
 
+import logging
 import os
 import time
 
@@ -36,7 +37,7 @@ class WorkerAlive(bootsteps.StartStopStep):
             try:
                 cache.set(WORKER_ALIVE_KEY, {"at": time.time(), "hostname": worker.hostname}, timeout=None)
             except Exception:  # the cache being down must not stop the worker; /healthz reports the cache itself
-                pass
+                logging.getLogger(__name__).warning("Could not write the worker heartbeat.", exc_info=True)
 
         beat()
         worker.timer.call_repeatedly(WORKER_ALIVE_SECONDS, beat)

@@ -133,6 +133,7 @@ class WorkerProcess:
     def __init__(self, app, env: dict[str, str], broker: str) -> None:
         self.app, self.env, self.broker = app, env, broker
         self.process: subprocess.Popen | None = None
+        self.proxy = None
 
     def start(self) -> None:
         schedule = ROOT / "var" / f"celerybeat-test-{os.getpid()}"
@@ -187,15 +188,32 @@ def celery_broker(request) -> str:
     return request.param
 
 
+def _through_proxy(url: str):
+    """A proxy in front of the broker at `url`, and the URL that reaches the broker through it."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from meetings.testing.outage import BrokerProxy
+
+    parts = urlsplit(url)
+    proxy = BrokerProxy(parts.hostname or "127.0.0.1", parts.port or (6379 if parts.scheme == "redis" else 5672))
+    proxy.start()
+    netloc = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
+    return proxy, urlunsplit((parts.scheme, f"{netloc}127.0.0.1:{proxy.port}", parts.path, "", ""))
+
+
 @pytest.fixture
-def celery_worker_process(transactional_db, celery_broker):
+def celery_worker_process(request, transactional_db, celery_broker):
     """A real worker (with beat) against the test database, on the parametrized broker.
 
     Needs a transactional test: the worker is another process and only sees committed rows.
+    A test marked `broker_outage` reaches the broker through a proxy it can cut (`worker.proxy`).
     """
     from clinicpro.celery import app
 
     broker_url = _broker_url(celery_broker)
+    proxy = None
+    if request.node.get_closest_marker("broker_outage"):
+        proxy, broker_url = _through_proxy(broker_url)
     env = os.environ.copy()
     env.update(
         DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "clinicpro.test_settings"),
@@ -210,11 +228,14 @@ def celery_worker_process(transactional_db, celery_broker):
     app.conf.task_always_eager = False
     app.control.purge()
     worker = WorkerProcess(app, env, celery_broker)
+    worker.proxy = proxy
     try:
         worker.start()
         yield worker
     finally:
         worker.stop()
+        if proxy is not None:
+            proxy.cut()
         app.conf.task_always_eager = True
         _use_broker(app, previous_url)
 

@@ -4,6 +4,8 @@ Each test ends the same way: every confirmed online booking has exactly one
 working link, and the vendor holds no live meeting that no booking owns.
 """
 
+import time
+
 import pytest
 
 from bookings import services as bookings
@@ -126,3 +128,20 @@ def test_cancelling_while_the_create_is_in_flight_deletes_what_zoom_made(
     meeting = Meeting.objects.get(booking=booking)
     assert meeting.status == MeetingStatus.CANCELLED
     assert meeting.provider_deleted_at is not None
+
+
+@pytest.mark.broker_outage
+def test_confirmations_during_a_broker_outage_get_their_links_once_it_is_back(
+    zoom_world, celery_worker_process, practitioner
+):
+    before = book_many(zoom_world, practitioner, 3)
+    celery_worker_process.proxy.cut()
+    during = [book_online(zoom_world, practitioner, hours_ahead=48 + i) for i in range(4)]
+    time.sleep(4)
+    assert Meeting.objects.filter(booking__in=during, status=MeetingStatus.PENDING).count() == len(during)
+
+    celery_worker_process.proxy.restore()
+
+    assert_settled()
+    assert celery_worker_process.process.poll() is None, "the worker must outlive a broker outage"
+    assert ZoomMeeting.objects.filter(deleted_at__isnull=True).count() == len(before) + len(during)

@@ -162,6 +162,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=120)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=90)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A publish to a broker that is down fails at once instead of blocking the request for seconds: work that
+# must happen is a row already, and the next pass runs it. (Workers reconnect through their own retry loop.)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0}
 CELERY_TIMEZONE = "UTC"
 # /healthz reports the worker as stale when beat's heartbeat task has not run for this long.
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env.int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", default=120)

@@ -19,9 +19,8 @@ from django.utils import timezone
 from bookings.models import BookingStatus
 
 from .models import Meeting, MeetingStatus
-from .selectors import confirmed_online_without_link
-from .services.cancellation import awaiting_deletion
-from .services.lifecycle import meeting_ensure_for_booking
+from .selectors import awaiting_deletion, confirmed_online_without_link
+from .services import meeting_ensure_for_booking
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
@@ -19,6 +19,7 @@ from ..calls import call_provider, describe
 from ..models import EventAction, EventOutcome, JoinLink, Meeting, MeetingStatus
 from ..providers.base import MeetingProviderError
 from ..selection import provider_key_for
+from ..selectors import awaiting_deletion
 from .claims import attempt_for, claim, release
 from .common import (
     MeetingError,
@@ -30,13 +31,6 @@ from .common import (
 )
 
 logger = logging.getLogger(__name__)
-
-
-def awaiting_deletion() -> QuerySet[Meeting]:
-    """Meetings the booking moved on from (or cancelled) that the vendor may still hold."""
-    retired = Q(status=MeetingStatus.CANCELLED) | Q(is_current=False)
-    at_vendor = Q(answer_lost=True) | ~Q(external_id="")
-    return Meeting.objects.filter(retired, at_vendor, provider_deleted_at__isnull=True)
 
 
 # --- Cancelling ---------------------------------------------------------------------------------------

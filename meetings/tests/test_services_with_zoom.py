@@ -206,3 +206,35 @@ def test_regenerating_deletes_the_old_zoom_meeting_and_makes_a_new_one(zoom_serv
     assert new.pk != old.pk and new.status == MeetingStatus.ACTIVE
     [zoom] = live_zoom_meetings()
     assert str(zoom.meeting_id) == new.external_id != old.external_id
+
+
+def test_a_zoom_meeting_that_cannot_be_deleted_yet_is_listed_and_retried_until_it_is(
+    zoom_service, practitioner, owner, rf
+):
+    from meetings.page_hooks import meeting_banners
+    from meetings.selectors import meetings_stuck_at_vendor
+
+    booking = book_online(zoom_service, practitioner)
+    [zoom] = live_zoom_meetings()
+    faults.revoke_grants("zoom")
+    faults.expire_access_tokens("zoom")
+
+    bookings.booking_cancel(booking=booking)
+
+    meeting = Meeting.objects.get(booking=booking)
+    assert (meeting.provider_deleted_at, meeting.step_failures) == (None, 1)
+    assert meeting.next_attempt_at is not None
+    assert list(meetings_stuck_at_vendor(zoom_service.clinic)) == [meeting]
+    request = rf.get("/")
+    request.membership = owner.memberships.get()
+    request.clinic = zoom_service.clinic
+    assert any("could not be deleted at Zoom yet" in banner for banner in meeting_banners(request))
+
+    connect_account(practitioner, "zoom", "dr.wanjiru@zoom.test")
+    settle_due_work()
+
+    meeting.refresh_from_db()
+    assert meeting.provider_deleted_at is not None
+    assert list(meetings_stuck_at_vendor(zoom_service.clinic)) == []
+    assert live_zoom_meetings() == []
+    assert ZoomMeeting.objects.get(pk=zoom.pk).deleted_at is not None

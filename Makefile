@@ -22,7 +22,8 @@ $(STAMP): requirements.txt constraints.txt
 install: $(STAMP)
 
 # Demo on the embedded default: SQLite under var/, tasks in-process, sandbox emulators, console email.
-# With REDIS_URL set, a Celery worker and beat start alongside the web server and stop with it.
+# With REDIS_URL set, a Celery worker and beat start alongside the web server and stop with it;
+# bin/supervise starts either again whenever it exits (a crash, a lost broker).
 run: export DEBUG := 1
 run: export SITE_URL := $(or $(SITE_URL),http://$(HOST):$(PORT))
 run: install
@@ -31,8 +32,8 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	@if [ -n "$$REDIS_URL" ]; then \
 		trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
-		$(BIN)/celery -A clinicpro worker -l info --concurrency=2 & \
-		$(BIN)/celery -A clinicpro beat -l info --schedule var/celerybeat-schedule & \
+		bin/supervise worker $(BIN)/celery -A clinicpro worker -l info --concurrency=2 & \
+		bin/supervise beat $(BIN)/celery -A clinicpro beat -l info --schedule var/celerybeat-schedule & \
 		$(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	else \
 		exec $(BIN)/python manage.py runserver $(HOST):$(PORT); \

@@ -99,57 +99,151 @@ def _database_url_for_worker() -> str:
     return f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
+BROKERS = ("redis", "rabbitmq")
+# Meeting work in worker tests: a due pass every second and leases of a few seconds, so recovery is quick.
+WORKER_TEST_SETTINGS = {"MEETINGS_DUE_PASS_SECONDS": "1", "MEETINGS_LEASE_SECONDS": "6", "HTTP_TIMEOUT_SECONDS": "2"}
+
+
+def _rabbitmq_url(vhost: str) -> str:
+    """A RabbitMQ vhost of this test database's own (made when missing), so runs never purge each other's queues."""
+    base = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+    ctl = shutil.which("rabbitmqctl")
+    if ctl and vhost not in subprocess.run([ctl, "-q", "list_vhosts"], capture_output=True, text=True).stdout.split():
+        subprocess.run([ctl, "-q", "add_vhost", vhost], check=True)
+        subprocess.run([ctl, "-q", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"], check=True)
+    return base.rstrip("/") + "/" + vhost
+
+
+def _broker_url(kind: str) -> str:
+    from django.db import connection
+
+    return settings.REDIS_URL if kind == "redis" else _rabbitmq_url(connection.settings_dict["NAME"])
+
+
+def _use_broker(app, url: str) -> None:
+    """Point this process's Celery app at `url` (its pooled connections were made for the previous broker)."""
+    app.conf.broker_url = url
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+class WorkerProcess:
+    """`celery worker` with embedded beat in a subprocess, which a test may kill and start again."""
+
+    def __init__(self, app, env: dict[str, str], broker: str) -> None:
+        self.app, self.env, self.broker = app, env, broker
+        self.process: subprocess.Popen | None = None
+        self.proxy = None
+
+    def start(self) -> None:
+        schedule = ROOT / "var" / f"celerybeat-test-{os.getpid()}"
+        schedule.parent.mkdir(exist_ok=True)
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "clinicpro",
+                "worker",
+                "--beat",
+                "--schedule",
+                str(schedule),
+                "--pool=threads",
+                "--concurrency=4",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                f"test-{os.getpid()}@%h",
+                "-l",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=self.env,
+        )
+        deadline = time.monotonic() + 30
+        while not self.app.control.ping(timeout=0.5):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"The Celery worker did not start; is the {self.broker} broker running?")
+
+    def kill(self) -> None:
+        """SIGKILL: no warm shutdown, unacknowledged messages and leases left behind."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@pytest.fixture(params=BROKERS)
+def celery_broker(request) -> str:
+    """Each worker test runs on Redis and on RabbitMQ (the recommended production broker)."""
+    return request.param
+
+
+def _through_proxy(url: str):
+    """A proxy in front of the broker at `url`, and the URL that reaches the broker through it."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from meetings.testing.outage import BrokerProxy
+
+    parts = urlsplit(url)
+    proxy = BrokerProxy(parts.hostname or "127.0.0.1", parts.port or (6379 if parts.scheme == "redis" else 5672))
+    proxy.start()
+    netloc = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
+    return proxy, urlunsplit((parts.scheme, f"{netloc}127.0.0.1:{proxy.port}", parts.path, "", ""))
+
+
 @pytest.fixture
-def celery_worker(transactional_db):
-    """Start `celery worker` in a subprocess against the test database and Redis.
+def celery_worker_process(request, transactional_db, celery_broker):
+    """A real worker (with beat) against the test database, on the parametrized broker.
 
     Needs a transactional test: the worker is another process and only sees committed rows.
+    A test marked `broker_outage` reaches the broker through a proxy it can cut (`worker.proxy`).
     """
     from clinicpro.celery import app
 
+    broker_url = _broker_url(celery_broker)
+    proxy = None
+    if request.node.get_closest_marker("broker_outage"):
+        proxy, broker_url = _through_proxy(broker_url)
     env = os.environ.copy()
     env.update(
         DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "clinicpro.test_settings"),
         DATABASE_URL=_database_url_for_worker(),
         REDIS_URL=settings.REDIS_URL,
+        CELERY_BROKER_URL=broker_url,
         CELERY_TASK_ALWAYS_EAGER="0",
+        **WORKER_TEST_SETTINGS,
     )
+    previous_url = app.conf.broker_url
+    _use_broker(app, broker_url)
     app.conf.task_always_eager = False
     app.control.purge()
-    hostname = f"test-{os.getpid()}@%h"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "clinicpro",
-            "worker",
-            "--pool=threads",
-            "--concurrency=4",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            hostname,
-            "-l",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    worker = WorkerProcess(app, env, celery_broker)
+    worker.proxy = proxy
     try:
-        deadline = time.monotonic() + 30
-        while not app.control.ping(timeout=0.5):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("The Celery worker did not start; is Redis running at " + settings.REDIS_URL + "?")
-        yield app
+        worker.start()
+        yield worker
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        worker.stop()
+        if proxy is not None:
+            proxy.cut()
         app.conf.task_always_eager = True
+        _use_broker(app, previous_url)
+
+
+@pytest.fixture
+def celery_worker(celery_worker_process):
+    """The Celery app, with a real worker consuming its broker (see celery_worker_process)."""
+    return celery_worker_process.app
 
 
 # --- A real browser -------------------------------------------------------------------

@@ -162,13 +162,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=120)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=90)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A publish to a broker that is down fails at once instead of blocking the request for seconds: work that
+# must happen is a row already, and the next pass runs it. (Workers reconnect through their own retry loop.)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0}
 CELERY_TIMEZONE = "UTC"
 # /healthz reports the worker as stale when beat's heartbeat task has not run for this long.
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env.int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "clinicpro.tasks.record_worker_heartbeat", "schedule": 30.0},
     "expire-payment-holds": {"task": "bookings.tasks.expire_holds", "schedule": 60.0},
-    "sweep-missing-meetings": {"task": "meetings.tasks.sweep_missing_meetings", "schedule": crontab(minute="*/5")},
+    "sweep-missing-meetings": {"task": "meetings.tasks.sweep_missing_meetings", "schedule": crontab(minute="*")},
 }
 
 # --- Auth ----------------------------------------------------------------------
@@ -268,8 +271,11 @@ MEETINGS_MAX_ATTEMPTS = env.int("MEETINGS_MAX_ATTEMPTS", default=5)
 # Exponential backoff with full jitter between attempts: base * 2**n seconds, at most the cap.
 MEETINGS_RETRY_BASE_SECONDS = env.float("MEETINGS_RETRY_BASE_SECONDS", default=5.0)
 MEETINGS_RETRY_CAP_SECONDS = env.float("MEETINGS_RETRY_CAP_SECONDS", default=600.0)
-# A `creating` claim older than this is taken to belong to a worker that died; the sweeper releases it.
-MEETINGS_CLAIM_TIMEOUT_SECONDS = env.int("MEETINGS_CLAIM_TIMEOUT_SECONDS", default=300)
+# A worker's lease on a meeting row; longer than one provider call (HTTP_TIMEOUT_SECONDS). A worker that
+# dies loses only its lease, and the row is due again when it runs out.
+MEETINGS_LEASE_SECONDS = env.float("MEETINGS_LEASE_SECONDS", default=max(HTTP_TIMEOUT_SECONDS * 2, 20.0))
+# How often beat's pass runs due meeting work (retries, moves, deletions, abandoned leases).
+MEETINGS_DUE_PASS_SECONDS = env.float("MEETINGS_DUE_PASS_SECONDS", default=10.0)
 # How far ahead the sweeper looks for confirmed online bookings without a link.
 MEETINGS_SWEEP_HORIZON_HOURS = env.int("MEETINGS_SWEEP_HORIZON_HOURS", default=48)
 # A booking this close to its start with no working link is logged at ERROR and shown on the dashboard.

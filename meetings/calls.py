@@ -12,7 +12,7 @@ from typing import TypeVar
 
 import requests
 
-from .models import EventOutcome, Meeting, record_event
+from .models import EventOutcome, Meeting
 from .providers.base import MeetingProviderError
 from .registry import provider_label
 
@@ -56,13 +56,4 @@ def call_provider(*, meeting: Meeting, action: str, actor: str, call: Callable[[
 
 
 def _audit(meeting: Meeting, action: str, actor: str, started: float, outcome: str, error: str) -> None:
-    record_event(
-        booking_id=meeting.booking_id,
-        meeting_id=meeting.pk,
-        action=action,
-        provider=meeting.provider,
-        outcome=outcome,
-        duration_ms=round((time.monotonic() - started) * 1000),
-        error=error,
-        actor=actor,
-    )
+    meeting.audit(action, outcome, duration_ms=round((time.monotonic() - started) * 1000), error=error, actor=actor)

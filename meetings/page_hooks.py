@@ -39,7 +39,7 @@ def join_url(booking: Booking, role: str) -> str:
 def current_meeting(booking: Booking) -> Meeting | None:
     if hasattr(booking, "_prefetched_current_meeting"):
         return booking._prefetched_current_meeting
-    return Meeting.objects.filter(booking=booking, is_current=True).first()
+    return Meeting.objects.current_for(booking)
 
 
 @hooks.register_conference_prefetch
@@ -188,4 +188,14 @@ def meeting_banners(request: HttpRequest) -> list[str]:
             continue
         reason = meeting.fallback_reason or "the chosen platform failed"
         banners.append(f"Meeting for {booking.service.name} on {_when(booking)} used the backup room because {reason}.")
+    for meeting in selectors.meetings_stuck_at_vendor(clinic):
+        booking = meeting.booking
+        if practitioner is not None and booking.practitioner_id != practitioner.pk:
+            continue
+        label = provider_label(meeting.provider)
+        banners.append(
+            f"The {label} meeting for {booking.service.name} on {_when(booking)} is no longer used but could not "
+            f"be deleted at {label} yet ({meeting.last_error or 'no answer'}). ClinicPro keeps trying; if {label} "
+            "needs reconnecting, do it on the Integrations page."
+        )
     return banners

@@ -1,43 +1,46 @@
-"""Booking signals become meeting tasks, queued once the booking's transaction has committed.
+"""Booking changes become meeting work: written inside the booking's transaction, then queued after commit.
 
-bookings sends its signals after commit already; queuing through on_commit as
-well keeps this safe if a signal is ever sent from inside a transaction.
-Duplicated signals queue duplicated tasks, which the services' claims absorb.
+`booking_changing` (in the transaction) writes what the meeting is owed on its
+row; the after-commit signals only queue the fast path. Duplicated signals
+queue duplicated tasks, which the rows' leases absorb.
 """
 
 from typing import Any
 
 from django.db import transaction
 
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking
 
 from .models import Meeting
-from .tasks import cancel_meeting, create_meeting, update_meeting
+from .services import meeting_intent_for_cancelled, meeting_intent_for_confirmed, meeting_intent_for_rescheduled
+from .tasks import queue_meeting_work
+
+INTENTS = {
+    "confirmed": meeting_intent_for_confirmed,
+    "rescheduled": meeting_intent_for_rescheduled,
+    "cancelled": meeting_intent_for_cancelled,
+}
 
 
-def queue_meeting_creation(sender: Any, booking: Booking, **kwargs: Any) -> None:
-    if booking.is_online:
-        booking_id = booking.pk
-        transaction.on_commit(lambda: create_meeting.delay(booking_id))
+def record_meeting_intent(sender: Any, booking: Booking, event: str, **kwargs: Any) -> None:
+    intent = INTENTS.get(event)
+    if intent is not None and booking.pk is not None:
+        intent(booking)
 
 
-def queue_meeting_update(sender: Any, booking: Booking, **kwargs: Any) -> None:
-    if not booking.is_online:
-        return
-    if booking.status == BookingStatus.CONFIRMED or Meeting.objects.filter(booking=booking, is_current=True).exists():
-        booking_id = booking.pk
-        transaction.on_commit(lambda: update_meeting.delay(booking_id))
-
-
-def queue_meeting_cancellation(sender: Any, booking: Booking, **kwargs: Any) -> None:
-    if booking.is_online or Meeting.objects.filter(booking=booking).exists():
-        booking_id = booking.pk
-        transaction.on_commit(lambda: cancel_meeting.delay(booking_id))
+def queue_due_meeting_work(sender: Any, booking: Booking, **kwargs: Any) -> None:
+    """After commit: run now what the booking's transaction made due, rather than wait for the next pass."""
+    due = list(
+        Meeting.objects.filter(booking_id=booking.pk, next_attempt_at__isnull=False).values_list("pk", flat=True)
+    )
+    if due:
+        transaction.on_commit(lambda: [queue_meeting_work(meeting_id) for meeting_id in due])
 
 
 def connect() -> None:
     from bookings import signals
 
-    signals.booking_confirmed.connect(queue_meeting_creation, dispatch_uid="meetings.create")
-    signals.booking_rescheduled.connect(queue_meeting_update, dispatch_uid="meetings.update")
-    signals.booking_cancelled.connect(queue_meeting_cancellation, dispatch_uid="meetings.cancel")
+    signals.booking_changing.connect(record_meeting_intent, dispatch_uid="meetings.intent")
+    signals.booking_confirmed.connect(queue_due_meeting_work, dispatch_uid="meetings.create")
+    signals.booking_rescheduled.connect(queue_due_meeting_work, dispatch_uid="meetings.update")
+    signals.booking_cancelled.connect(queue_due_meeting_work, dispatch_uid="meetings.cancel")

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
@@ -50,6 +50,23 @@ def fallback_meetings_needing_attention(clinic: Clinic, *, now: datetime | None 
             is_current=True,
             is_fallback=True,
         )
+        .select_related("booking", "booking__practitioner", "booking__service")
+        .order_by("booking__starts_at")
+    )
+
+
+def awaiting_deletion() -> QuerySet[Meeting]:
+    """Meetings the booking moved on from (or cancelled) that the vendor may still hold."""
+    retired = Q(status=MeetingStatus.CANCELLED) | Q(is_current=False)
+    at_vendor = Q(answer_lost=True) | ~Q(external_id="")
+    return Meeting.objects.filter(retired, at_vendor, provider_deleted_at__isnull=True)
+
+
+def meetings_stuck_at_vendor(clinic: Clinic) -> QuerySet[Meeting]:
+    """The clinic's meetings whose deletion at the vendor has failed so far; they are tried again until it works."""
+    return (
+        awaiting_deletion()
+        .filter(booking__clinic=clinic, step_failures__gt=0)
         .select_related("booking", "booking__practitioner", "booking__service")
         .order_by("booking__starts_at")
     )

@@ -1,8 +1,11 @@
 """The periodic repair that makes a confirmed online booking without a link (nearly) impossible.
 
-It finds what the event-driven path missed: a task lost with a broker, a
-worker that died holding a claim, a reschedule that never reached the
-provider, a deletion that failed. It only decides; the task queues the work.
+The due pass runs what rows say is owed; this finds what no row says yet: a
+confirmed online booking without a meeting row (confirmed before the row was
+written with it), a current meeting whose time no longer matches its booking,
+a failed or retired meeting nobody has scheduled. It marks such rows due now;
+the due pass does the work. It also logs loudly any booking about to start
+without a working link.
 """
 
 import logging
@@ -10,18 +13,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from bookings.models import BookingStatus
 
-from .models import EventAction, EventOutcome, Meeting, MeetingEvent, MeetingStatus, record_event
-from .selectors import confirmed_online_without_link
+from .models import Meeting, MeetingStatus
+from .selectors import awaiting_deletion, confirmed_online_without_link
+from .services import meeting_ensure_for_booking
 
 logger = logging.getLogger(__name__)
-
-RETIRE_PAUSE_AFTER_FAILURE = timedelta(hours=1)
-STALE_CLAIM_MESSAGE = "The worker creating this meeting stopped answering; trying again."
 
 
 @dataclass
@@ -29,19 +30,16 @@ class SweepReport:
     to_create: list[int] = field(default_factory=list)  # booking ids
     to_update: list[int] = field(default_factory=list)  # booking ids
     to_retire: list[int] = field(default_factory=list)  # meeting ids
-    released_claims: int = 0
     urgent: list[int] = field(default_factory=list)  # booking ids starting soon with no link
 
 
 def meetings_sweep(*, now: datetime | None = None) -> SweepReport:
     now = now or timezone.now()
-    timeout = timedelta(seconds=settings.MEETINGS_CLAIM_TIMEOUT_SECONDS)
-    released = _release_stale_claims(now=now, older_than=now - timeout)
-    report = SweepReport(released_claims=len(released))
+    report = SweepReport()
     horizon = now + timedelta(hours=settings.MEETINGS_SWEEP_HORIZON_HOURS)
     urgent_until = now + timedelta(minutes=settings.MEETINGS_URGENT_MINUTES)
     for booking in confirmed_online_without_link(now=now, until=horizon).only("pk", "starts_at"):
-        current = Meeting.objects.filter(booking_id=booking.pk, is_current=True).first()
+        current = Meeting.objects.current_for(booking.pk)
         urgent = booking.starts_at <= urgent_until
         if urgent:
             report.urgent.append(booking.pk)
@@ -51,76 +49,34 @@ def meetings_sweep(*, now: datetime | None = None) -> SweepReport:
                 booking.starts_at.isoformat(),
                 current.status if current else "none",
             )
-        if booking.pk in released or _worth_another_go(current, now=now, timeout=timeout, urgent=urgent):
+        if current is None:
+            meeting_ensure_for_booking(booking_id=booking.pk)
             report.to_create.append(booking.pk)
-    report.to_update = list(_drifted(now=now, until=horizon))
-    report.to_retire = list(_awaiting_deletion(now=now, older_than=now - timeout))
+        elif _make_due(Meeting.objects.filter(pk=current.pk), now=now, hurry=urgent):
+            report.to_create.append(booking.pk)
+    drifted = _drifted(now=now, until=horizon)
+    report.to_update = list(drifted.values_list("booking_id", flat=True))
+    _make_due(drifted, now=now, hurry=False)
+    leftovers = awaiting_deletion().filter(next_attempt_at__isnull=True)
+    report.to_retire = list(leftovers.values_list("pk", flat=True))
+    _make_due(leftovers, now=now, hurry=False)
     return report
 
 
-def _worth_another_go(current: Meeting | None, *, now: datetime, timeout: timedelta, urgent: bool) -> bool:
-    if current is None or current.status == MeetingStatus.FAILED:
-        return True
-    if current.status == MeetingStatus.PENDING:
-        # A recent pending meeting is waiting out its retry backoff, unless time is running out.
-        return urgent or current.updated_at < now - timeout
-    return False
+def _make_due(meetings: QuerySet[Meeting], *, now: datetime, hurry: bool) -> int:
+    """Rows with nothing scheduled become due now; with `hurry`, so do rows waiting out a backoff."""
+    waiting = Q(next_attempt_at__isnull=True) | (Q(next_attempt_at__gt=now) if hurry else Q(pk__in=[]))
+    free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now)
+    return meetings.filter(waiting, free).update(next_attempt_at=now)
 
 
-def _release_stale_claims(*, now: datetime, older_than: datetime) -> set[int]:
-    """Put claims of workers that died back to pending; returns the bookings concerned."""
-    released: set[int] = set()
-    for meeting in Meeting.objects.filter(status=MeetingStatus.CREATING, claimed_at__lt=older_than):
-        if Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.CREATING, claimed_at=meeting.claimed_at).update(
-            status=MeetingStatus.PENDING, last_error=STALE_CLAIM_MESSAGE, updated_at=now
-        ):
-            released.add(meeting.booking_id)
-            record_event(
-                booking_id=meeting.booking_id,
-                meeting_id=meeting.pk,
-                action=EventAction.STATUS,
-                provider=meeting.provider,
-                outcome=EventOutcome.RETRY,
-                error=STALE_CLAIM_MESSAGE,
-                detail=f"Claimed at {meeting.claimed_at.isoformat()}; released by the sweeper.",
-                actor="system",
-            )
-    return released
-
-
-def _drifted(*, now: datetime, until: datetime):
-    """Bookings whose active meeting was told another time than the booking has now."""
-    return (
-        Meeting.objects.filter(
-            is_current=True,
-            status=MeetingStatus.ACTIVE,
-            booking__status=BookingStatus.CONFIRMED,
-            booking__is_online=True,
-            booking__ends_at__gt=now,
-            booking__starts_at__lte=until,
-        )
-        .filter(~Q(scheduled_starts_at=F("booking__starts_at")) | ~Q(scheduled_ends_at=F("booking__ends_at")))
-        .values_list("booking_id", flat=True)
-    )
-
-
-def _awaiting_deletion(*, now: datetime, older_than: datetime):
-    """Meetings the booking moved on from that still exist at their provider.
-
-    One whose deletion failed lately (say the account needs reconnecting) waits
-    an hour before the next try, so the audit trail is not flooded.
-    """
-    failed_lately = MeetingEvent.objects.filter(
-        meeting=OuterRef("pk"),
-        action=EventAction.DELETE,
-        outcome=EventOutcome.ERROR,
-        created_at__gt=now - RETIRE_PAUSE_AFTER_FAILURE,
-    )
-    return (
-        Meeting.objects.filter(provider_deleted_at__isnull=True, updated_at__lt=older_than)
-        .filter(Q(status=MeetingStatus.CANCELLED) | Q(is_current=False, status=MeetingStatus.FAILED))
-        .filter(booking__ends_at__gt=now - timedelta(days=1))
-        .exclude(external_id="")
-        .exclude(Exists(failed_lately))
-        .values_list("pk", flat=True)
-    )
+def _drifted(*, now: datetime, until: datetime) -> QuerySet[Meeting]:
+    """Active current meetings that were told another time than their booking has now."""
+    return Meeting.objects.filter(
+        is_current=True,
+        status=MeetingStatus.ACTIVE,
+        booking__status=BookingStatus.CONFIRMED,
+        booking__is_online=True,
+        booking__ends_at__gt=now,
+        booking__starts_at__lte=until,
+    ).filter(~Q(scheduled_starts_at=F("booking__starts_at")) | ~Q(scheduled_ends_at=F("booking__ends_at")))

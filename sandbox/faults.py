@@ -5,7 +5,7 @@ endpoint names:
 
     google:     token, events.insert, events.get, events.patch, events.delete, freebusy
     zoom:       token, meetings.create, meetings.get, meetings.update, meetings.delete, meetings.list
-    microsoft:  token, events.create, events.get, events.update, events.delete,
+    microsoft:  token, events.create, events.list, events.get, events.update, events.delete,
                 onlinemeetings.createorget, onlinemeetings.get, onlinemeetings.update, onlinemeetings.delete
 
 Modes:
@@ -60,6 +60,7 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
     Service.MICROSOFT: (
         "token",
         "events.create",
+        "events.list",
         "events.get",
         "events.update",
         "events.delete",

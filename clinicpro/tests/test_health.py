@@ -13,7 +13,7 @@ import requests
 import time_machine
 from django.conf import settings as django_settings
 
-from clinicpro.celery import app
+from clinicpro.celery import WORKER_ALIVE_KEY, app
 from clinicpro.http import http_session
 from clinicpro.tasks import record_worker_heartbeat
 
@@ -37,6 +37,8 @@ def test_healthz_reports_each_part_and_inline_tasks_need_no_worker(client):
         "cache": "ok",
         "broker": "inline",
         "worker": {"last_heartbeat": None, "age_seconds": None, "status": "inline"},
+        "beat": {"last_heartbeat": None, "age_seconds": None, "status": "inline"},
+        "missing": [],
         "status": "ok",
     }
 
@@ -47,10 +49,29 @@ def test_a_missing_heartbeat_is_a_failure_when_a_worker_is_expected(client, work
     assert response.status_code == 503
     assert response.json()["broker"] == "ok"
     assert response.json()["worker"]["status"] == "missing"
+    assert response.json()["missing"] == ["worker"]
+
+
+def worker_alive() -> None:
+    """What a running worker's bootstep writes every few seconds."""
+    from django.core.cache import cache
+
+    cache.set(WORKER_ALIVE_KEY, {"at": time.time(), "hostname": "test@host"}, timeout=None)
+
+
+@pytest.mark.django_db
+def test_a_live_worker_without_beat_names_beat_as_missing(client, worker_expected):
+    worker_alive()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["worker"]["status"] == "ok"
+    assert response.json()["beat"]["status"] == "missing"
+    assert response.json()["missing"] == ["beat"]
 
 
 @pytest.mark.django_db
 def test_a_fresh_heartbeat_is_healthy(client, worker_expected):
+    worker_alive()
     record_worker_heartbeat()
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -60,6 +81,7 @@ def test_a_fresh_heartbeat_is_healthy(client, worker_expected):
 
 @pytest.mark.django_db
 def test_a_stale_heartbeat_is_reported_and_fails_the_check(client, worker_expected):
+    worker_alive()
     record_worker_heartbeat()
     later = timedelta(seconds=django_settings.WORKER_HEARTBEAT_MAX_AGE_SECONDS + 60)
     with time_machine.travel(later, tick=False):
@@ -77,8 +99,8 @@ def test_a_stale_heartbeat_is_still_shown_when_tasks_run_inline(client):
     with time_machine.travel(timedelta(hours=1), tick=False):
         response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json()["worker"]["status"] == "inline"
-    assert response.json()["worker"]["age_seconds"] >= 3600
+    assert response.json()["beat"]["status"] == "inline"
+    assert response.json()["beat"]["age_seconds"] >= 3600
 
 
 # --- The real application in another process, with a service unreachable ------------------------

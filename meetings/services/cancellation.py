@@ -1,129 +1,142 @@
-"""Cancelling a booking's meeting, retiring replaced ones at their provider, and regenerating."""
+"""Cancelling a booking's meeting, deleting retired ones at their provider, and regenerating.
+
+Deletion looks before it forgets: a meeting whose create answer was lost has no
+id here, so the provider's `find` (by the meeting's idempotency key) locates it
+first. A deletion that fails stays due on the row, with backoff, until the
+vendor confirms the meeting gone; the owner sees such meetings listed.
+"""
 
 import logging
-from collections.abc import Iterable
+from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
 
 from ..calls import call_provider, describe
-from ..models import (
-    EventAction,
-    EventOutcome,
-    JoinLink,
-    Meeting,
-    MeetingStatus,
-    record_event,
-)
+from ..models import EventAction, EventOutcome, JoinLink, Meeting, MeetingStatus
 from ..providers.base import MeetingProviderError
 from ..selection import provider_key_for
+from ..selectors import awaiting_deletion
+from .claims import attempt_for, claim, release
 from .common import (
     MeetingError,
-    RetryLater,
-    _load_booking,
-    _load_meeting,
-    _provider_or_audit,
-    _record_of,
+    backoff_seconds,
+    load_booking,
+    meeting_request_for,
     needs_meeting,
+    provider_or_audit,
 )
 
 logger = logging.getLogger(__name__)
 
 
-# --- Cancelling, retiring, regenerating ------------------------------------------------------------
+# --- Cancelling ---------------------------------------------------------------------------------------
 
 
-def meeting_cancel_for_booking(*, booking_id: int, is_last_attempt: bool = False, actor: str = "worker") -> int:
-    """Cancel a cancelled booking's meeting, revoke its join links, and delete it at the provider.
+def meeting_cancel_intent(booking: Booking, *, actor: str = "system") -> list[int]:
+    """Inside the cancelling transaction: revoke the join links and mark the meeting cancelled.
 
-    Returns how many meetings were deleted at their provider. Raises RetryLater
-    when a deletion failed transiently (the cancellation itself is already recorded).
+    Returns the meetings whose deletion at the vendor is now due. A meeting
+    being created is marked too: its worker sees it and removes what it made.
     """
-    booking = _load_booking(booking_id)
-    if booking is None or booking.status != BookingStatus.CANCELLED:
-        return 0
     now = timezone.now()
-    JoinLink.objects.filter(booking_id=booking_id, revoked_at__isnull=True).update(revoked_at=now)
-    for meeting in Meeting.objects.filter(booking_id=booking_id, is_current=True).exclude(
+    JoinLink.objects.filter(booking_id=booking.pk, revoked_at__isnull=True).update(revoked_at=now)
+    for meeting in Meeting.objects.filter(booking_id=booking.pk, is_current=True).exclude(
         status=MeetingStatus.CANCELLED
     ):
-        # Whatever it is doing: a worker still creating it sees the cancellation and removes what it made.
         if (
             Meeting.objects.filter(pk=meeting.pk)
             .exclude(status=MeetingStatus.CANCELLED)
-            .update(status=MeetingStatus.CANCELLED, cancelled_at=now, updated_at=now)
-        ):
-            record_event(
-                booking_id=booking_id,
-                meeting_id=meeting.pk,
-                action=EventAction.STATUS,
-                provider=meeting.provider,
-                outcome=EventOutcome.OK,
-                detail="Booking cancelled.",
-                actor=actor,
+            .update(
+                status=MeetingStatus.CANCELLED,
+                cancelled_at=now,
+                updated_at=now,
+                next_attempt_at=now,
+                # A create in flight may reach the vendor whatever happens to its worker: look for it.
+                answer_lost=Case(When(status=MeetingStatus.CREATING, then=Value(True)), default=F("answer_lost")),
             )
-    return _retire_all(_awaiting_deletion(booking_id), is_last_attempt=is_last_attempt, actor=actor)
-
-
-def _awaiting_deletion(booking_id: int) -> QuerySet[Meeting]:
-    return (
-        Meeting.objects.filter(booking_id=booking_id, provider_deleted_at__isnull=True)
-        .exclude(external_id="")
-        .exclude(status=MeetingStatus.ACTIVE, is_current=True)
-        .exclude(status=MeetingStatus.CREATING)
+        ):
+            meeting.audit(EventAction.STATUS, EventOutcome.OK, detail="Booking cancelled.", actor=actor)
+    # Nothing owed at the vendor and nobody creating: no deletion is due after all.
+    Meeting.objects.filter(
+        booking_id=booking.pk, status=MeetingStatus.CANCELLED, external_id="", answer_lost=False
+    ).filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now)).update(next_attempt_at=None)
+    return list(
+        Meeting.objects.filter(booking_id=booking.pk, next_attempt_at__isnull=False).values_list("pk", flat=True)
     )
 
 
-def _retire_all(meetings: Iterable[Meeting], *, is_last_attempt: bool, actor: str) -> int:
-    deleted = 0
-    transient: MeetingProviderError | None = None
-    for meeting in meetings:
-        try:
-            deleted += _delete_at_provider(meeting, actor)
-        except MeetingProviderError as exc:
-            if not exc.permanent:
-                transient = exc
-    if transient is not None and not is_last_attempt:
-        raise RetryLater(describe(transient), retry_after=transient.retry_after)
-    return deleted
-
-
-def _delete_at_provider(meeting: Meeting, actor: str) -> int:
-    meeting = _load_meeting(meeting.pk) or meeting
-    provider = _provider_or_audit(meeting, EventAction.DELETE, actor)
-    call_provider(
-        meeting=meeting, action=EventAction.DELETE, actor=actor, call=lambda: provider.delete(_record_of(meeting))
-    )
-    return Meeting.objects.filter(pk=meeting.pk, provider_deleted_at__isnull=True).update(
-        provider_deleted_at=timezone.now()
-    )
-
-
-def meeting_retire(*, meeting_id: int, is_last_attempt: bool = False, actor: str = "worker") -> int:
-    """Delete a replaced, failed or cancelled meeting at its provider (the booking has moved on from it)."""
-    meeting = Meeting.objects.filter(pk=meeting_id).only("booking_id").first()
-    if meeting is None:
+def meeting_cancel_for_booking(*, booking_id: int, actor: str = "worker") -> int:
+    """Cancel a cancelled booking's meeting and delete what its provider holds; returns how many were deleted."""
+    booking = load_booking(booking_id)
+    if booking is None or booking.status != BookingStatus.CANCELLED:
         return 0
-    return _retire_all(
-        _awaiting_deletion(meeting.booking_id).filter(pk=meeting_id), is_last_attempt=is_last_attempt, actor=actor
-    )
+    with transaction.atomic():
+        meeting_cancel_intent(booking, actor=actor)
+    pending = awaiting_deletion().filter(booking_id=booking_id).values_list("pk", flat=True)
+    return sum(meeting_retire(meeting_id=pk, actor=actor) for pk in list(pending))
 
 
-def _retire_quietly(meeting_id: int, actor: str) -> None:
+# --- Deleting at the vendor ------------------------------------------------------------------------
+
+
+def meeting_retire(*, meeting_id: int, actor: str = "worker") -> int:
+    """Delete a cancelled, replaced or failed meeting at its provider. Returns 1 when the vendor confirmed it gone.
+
+    A failure keeps the deletion due on the row, with backoff, until it succeeds.
+    """
+    if not awaiting_deletion().filter(pk=meeting_id).exists():
+        Meeting.objects.filter(pk=meeting_id, lease_expires_at__isnull=True).update(next_attempt_at=None)
+        return 0
+    claimed_at = claim(meeting_id, creating=False)
+    if claimed_at is None:
+        return 0  # being created or deleted by another worker; the row stays due
+    attempt = attempt_for(meeting_id, claimed_at, actor=actor)
+    meeting = attempt.meeting
     try:
-        meeting_retire(meeting_id=meeting_id, is_last_attempt=True, actor=actor)
-    except MeetingProviderError:
-        logger.warning("Meeting %s could not be deleted at its provider; the sweeper will try again.", meeting_id)
+        provider = provider_or_audit(meeting, EventAction.DELETE, actor)
+        record = meeting.as_record() if meeting.external_id else None
+        if record is None:
+            request = meeting_request_for(meeting.booking, idempotency_key=str(meeting.idempotency_key))
+            record = call_provider(
+                meeting=meeting, action=EventAction.FIND, actor=actor, call=lambda: provider.find(request)
+            )
+        if record is not None:
+            found = record
+            call_provider(meeting=meeting, action=EventAction.DELETE, actor=actor, call=lambda: provider.delete(found))
+    except MeetingProviderError as exc:
+        failures = meeting.step_failures + 1
+        wait = backoff_seconds(failures - 1, exc.retry_after)
+        release(
+            attempt,
+            next_attempt_at=timezone.now() + timedelta(seconds=wait),
+            step_failures=failures,
+            last_error=describe(exc),
+        )
+        logger.warning("Meeting %s is not deleted at its provider yet (%s); next try in %.0fs.", meeting_id, exc, wait)
+        return 0
+    release(
+        attempt,
+        next_attempt_at=None,
+        deleted=True,
+        step_failures=0,
+        answer_lost=False,
+        provider_deleted_at=timezone.now(),
+    )
+    return 1
+
+
+# --- Regenerating ------------------------------------------------------------------------------------
 
 
 def meeting_regenerate(*, booking_id: int, actor: str, reason: str) -> Meeting:
     """Replace the booking's meeting with a new one, keeping the old one as history.
 
-    The old meeting is deleted at its provider and the new one created by the
-    worker once this commits; join links stay the same.
+    Both rows are due at once: the old one is deleted at its provider and the new
+    one created, by the worker once this commits (or the next pass); join links stay the same.
     """
     reason = reason.strip()
     if not reason:
@@ -136,25 +149,22 @@ def meeting_regenerate(*, booking_id: int, actor: str, reason: str) -> Meeting:
         now = timezone.now()
         if previous is not None:
             Meeting.objects.filter(pk=previous.pk).update(
-                status=MeetingStatus.CANCELLED, is_current=False, cancelled_at=now, updated_at=now
+                status=MeetingStatus.CANCELLED, is_current=False, cancelled_at=now, updated_at=now, next_attempt_at=now
             )
-        replacement = Meeting.objects.create(booking=booking, provider=provider_key_for(booking))
-        record_event(
-            booking_id=booking_id,
-            meeting_id=replacement.pk,
-            action=EventAction.REGENERATE,
-            provider=replacement.provider,
-            outcome=EventOutcome.OK,
-            detail=f"Reason: {reason}",
-            actor=actor,
+        replacement = Meeting.objects.create(
+            booking=booking,
+            provider=provider_key_for(booking),
+            next_attempt_at=now,
+            change_reason=f"The meeting was made again: {reason}"[:300],
         )
-        transaction.on_commit(lambda: _queue_after_regenerate(booking_id, previous.pk if previous else None))
+        replacement.audit(EventAction.REGENERATE, EventOutcome.OK, detail=f"Reason: {reason}", actor=actor)
+        due = [replacement.pk] + ([previous.pk] if previous is not None else [])
+        transaction.on_commit(lambda: _queue(due))
     return replacement
 
 
-def _queue_after_regenerate(booking_id: int, previous_id: int | None) -> None:
-    from ..tasks import create_meeting, retire_meeting
+def _queue(meeting_ids: list[int]) -> None:
+    from ..tasks import queue_meeting_work
 
-    create_meeting.delay(booking_id)
-    if previous_id is not None:
-        retire_meeting.delay(previous_id)
+    for meeting_id in meeting_ids:
+        queue_meeting_work(meeting_id)

@@ -1,5 +1,6 @@
 """What every meeting service shares: errors, what providers are told, loading and storing rows."""
 
+import random
 from typing import Any
 
 from django.conf import settings
@@ -7,12 +8,7 @@ from django.conf import settings
 from bookings.models import Booking, BookingStatus
 
 from ..calls import describe
-from ..models import (
-    EventOutcome,
-    Meeting,
-    record_event,
-    settings_for,
-)
+from ..models import EventOutcome, Meeting, settings_for
 from ..providers.base import MeetingProvider, MeetingProviderError, MeetingRecord, MeetingRequest
 from ..selection import provider_for
 
@@ -33,22 +29,28 @@ SECRET_KEYS = frozenset(
         "startUrl",
     }
 )
+# HTTP statuses after which the vendor may have acted on a request whose answer we never read.
+ANSWER_MAY_BE_LOST = frozenset({None, 408, 409, 500, 502, 503, 504})
 
 
 class MeetingError(Exception):
     """An action on a booking's meeting that cannot be done, in words for the person who asked."""
 
 
-class RetryLater(Exception):
-    """A transient provider failure: the task should try again, not before `retry_after` seconds if given."""
-
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
 def max_attempts() -> int:
     return max(1, settings.MEETINGS_MAX_ATTEMPTS)
+
+
+def backoff_seconds(failures: int, retry_after: float | None = None) -> float:
+    """Exponential backoff with full jitter (0 .. base * 2**failures, capped), never shorter than Retry-After."""
+    ceiling = min(settings.MEETINGS_RETRY_CAP_SECONDS, settings.MEETINGS_RETRY_BASE_SECONDS * 2 ** max(failures, 0))
+    delay = random.uniform(0, ceiling)
+    return max(delay, retry_after) if retry_after else delay
+
+
+def answer_may_be_lost(error: MeetingProviderError) -> bool:
+    """A timeout, a reset connection or a 5xx: the vendor may have done what we asked."""
+    return not error.reconnect and error.status_code in ANSWER_MAY_BE_LOST and not error.permanent
 
 
 def meeting_request_for(booking: Booking, *, idempotency_key: str) -> MeetingRequest:
@@ -70,10 +72,10 @@ def needs_meeting(booking: Booking) -> bool:
 
 
 def current_meeting(booking_id: int) -> Meeting | None:
-    return Meeting.objects.filter(booking_id=booking_id, is_current=True).first()
+    return Meeting.objects.current_for(booking_id)
 
 
-def _load_booking(booking_id: int) -> Booking | None:
+def load_booking(booking_id: int) -> Booking | None:
     return (
         Booking.objects.select_related("clinic", "service", "practitioner", "practitioner__membership")
         .filter(pk=booking_id)
@@ -81,23 +83,13 @@ def _load_booking(booking_id: int) -> Booking | None:
     )
 
 
-def _load_meeting(meeting_id: int) -> Meeting | None:
+def load_meeting(meeting_id: int) -> Meeting | None:
     return (
         Meeting.objects.select_related(
             "booking__clinic", "booking__service", "booking__practitioner", "booking__practitioner__membership"
         )
         .filter(pk=meeting_id)
         .first()
-    )
-
-
-def _record_of(meeting: Meeting) -> MeetingRecord:
-    return MeetingRecord(
-        external_id=meeting.external_id,
-        join_url=meeting.join_url,
-        host_url=meeting.host_url,
-        passcode=meeting.passcode,
-        raw=meeting.raw,
     )
 
 
@@ -109,7 +101,8 @@ def _without_secrets(raw: Any) -> Any:
     return raw
 
 
-def _stored_fields(record: MeetingRecord, request: MeetingRequest) -> dict[str, Any]:
+def stored_fields(record: MeetingRecord, request: MeetingRequest) -> dict[str, Any]:
+    """The columns a provider's answer fills in."""
     return {
         "external_id": record.external_id,
         "join_url": record.join_url,
@@ -122,17 +115,10 @@ def _stored_fields(record: MeetingRecord, request: MeetingRequest) -> dict[str, 
     }
 
 
-def _provider_or_audit(meeting: Meeting, action: str, actor: str) -> MeetingProvider:
+def provider_or_audit(meeting: Meeting, action: str, actor: str) -> MeetingProvider:
+    """The meeting's provider; one that cannot be loaded is audited and raised as permanent."""
     try:
         return provider_for(meeting.booking, meeting.provider)
     except MeetingProviderError as exc:
-        record_event(
-            booking_id=meeting.booking_id,
-            meeting_id=meeting.pk,
-            action=action,
-            provider=meeting.provider,
-            outcome=EventOutcome.ERROR,
-            error=describe(exc),
-            actor=actor,
-        )
+        meeting.audit(action, EventOutcome.ERROR, error=describe(exc), actor=actor)
         raise

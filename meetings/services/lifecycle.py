@@ -1,195 +1,243 @@
-"""Creating a booking's meeting, falling back when its provider fails, and moving it on reschedule."""
+"""Creating a booking's meeting, falling back when its provider fails, and moving it on reschedule.
+
+Creation is one loop over the chosen provider and its fallbacks: each pass
+makes one attempt (look for a meeting an earlier attempt may have made, then
+create), and either stores the meeting or decides what follows: a retry
+scheduled on the row, or the next provider in line. Nothing here waits or
+retries in the broker: a retry is `next_attempt_at` on the row.
+"""
 
 import logging
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, DateTimeField, Q, Value, When
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
 
 from ..calls import call_provider, describe
-from ..models import (
-    EventAction,
-    EventOutcome,
-    JoinRole,
-    Meeting,
-    MeetingStatus,
-    join_link_for,
-    record_event,
-)
+from ..models import EventAction, EventOutcome, JoinRole, Meeting, MeetingStatus, join_link_for
 from ..providers.base import MeetingProvider, MeetingProviderError, MeetingRecord, MeetingRequest
 from ..registry import provider_label
 from ..selection import fallback_keys_for, provider_key_for
 from ..signals import provider_credentials_rejected
-from .cancellation import (
-    _retire_quietly,
-)
+from .announce import announce_stored
+from .claims import Attempt, attempt_for, claim, lease_seconds, release
 from .common import (
-    RetryLater,
-    _load_booking,
-    _load_meeting,
-    _provider_or_audit,
-    _record_of,
-    _stored_fields,
+    answer_may_be_lost,
+    backoff_seconds,
     current_meeting,
+    load_booking,
     max_attempts,
     meeting_request_for,
     needs_meeting,
+    provider_or_audit,
+    stored_fields,
 )
 
 logger = logging.getLogger(__name__)
 
-# How long an update waits for a meeting that is still being created.
-CREATING_RETRY_SECONDS = 10.0
+
+@dataclass(frozen=True)
+class CreateOutcome:
+    """What one attempt got from the provider: a meeting, or the error that stopped it."""
+
+    request: MeetingRequest
+    provider: MeetingProvider | None = None
+    record: MeetingRecord | None = None
+    error: MeetingProviderError | None = None
 
 
-# --- Creating ---------------------------------------------------------------------------
+# --- The meeting row ------------------------------------------------------------------------
 
 
 def meeting_ensure_for_booking(*, booking_id: int) -> Meeting | None:
-    """The booking's current meeting, made pending if it has none; None if the booking needs no meeting.
+    """The booking's current meeting, made pending (and due now) if it has none; None if it needs no meeting.
 
     Two callers racing both get the same row: the database admits one current meeting per booking.
     """
-    booking = _load_booking(booking_id)
+    booking = load_booking(booking_id)
     if booking is None or not needs_meeting(booking):
         return None
+    return meeting_pending_for(booking)
+
+
+def meeting_pending_for(booking: Booking) -> Meeting:
+    """The booking's current meeting, or a new pending one due now; safe inside the caller's transaction."""
     for role in JoinRole.values:
         join_link_for(booking, role)
-    existing = current_meeting(booking_id)
+    existing = current_meeting(booking.pk)
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
-            meeting = Meeting.objects.create(booking=booking, provider=provider_key_for(booking))
+            meeting = Meeting.objects.create(
+                booking=booking, provider=provider_key_for(booking), next_attempt_at=timezone.now()
+            )
     except IntegrityError:
-        return current_meeting(booking_id)
-    record_event(
-        booking_id=booking_id,
-        meeting_id=meeting.pk,
-        action=EventAction.STATUS,
-        provider=meeting.provider,
-        outcome=EventOutcome.OK,
-        detail="Meeting requested.",
-    )
+        return Meeting.objects.get(booking_id=booking.pk, is_current=True)
+    meeting.audit(EventAction.STATUS, EventOutcome.OK, detail="Meeting requested.")
     return meeting
 
 
-def meeting_create(*, meeting_id: int, is_last_attempt: bool, actor: str = "worker") -> Meeting | None:
-    """Create the meeting at its provider, once. Returns the active meeting, or None if nothing was done here.
+# --- Creating: one loop over the chosen provider and its fallbacks ---------------------------------
 
-    Raises RetryLater on a transient failure that is not the last attempt.
+
+def meeting_create(*, meeting_id: int, is_last_attempt: bool = False, actor: str = "worker") -> Meeting | None:
+    """Create the meeting at its provider, once. Returns the meeting made, or None if none was made now.
+
+    A transient failure schedules the next attempt on the row; `is_last_attempt`
+    falls back at once instead, as the last scheduled attempt does.
     """
-    return _create(meeting_id, is_last_attempt=is_last_attempt, actor=actor, tried=set())
+    return _create_until_settled(_begin(meeting_id, actor=actor, is_last=is_last_attempt))
 
 
-def _claim_for_creation(meeting_id: int) -> datetime | None:
-    now = timezone.now()
-    claimed = Meeting.objects.filter(
-        pk=meeting_id, is_current=True, status__in=(MeetingStatus.PENDING, MeetingStatus.FAILED)
-    ).update(status=MeetingStatus.CREATING, attempts=F("attempts") + 1, claimed_at=now, updated_at=now)
-    return now if claimed else None
+def _create_until_settled(attempt: Attempt | None, *, retired: tuple[int, ...] = ()) -> Meeting | None:
+    """The loop: attempt, then store, schedule a retry, or move on to the next provider in line."""
+    made: Meeting | None = None
+    actor = attempt.actor if attempt is not None else "worker"
+    gone = list(retired)
+    while attempt is not None:
+        outcome = _try_create(attempt)
+        if outcome.record is not None:
+            made = _store_created(attempt, outcome)
+            break
+        assert outcome.error is not None
+        if not _falls_back(attempt, outcome.error):
+            _schedule_retry(attempt, outcome.error)
+            break
+        gone.append(attempt.meeting.pk)
+        attempt = _fall_back(attempt, outcome.error)
+    _retire_now(gone, actor=actor)
+    return made
 
 
-def _create(meeting_id: int, *, is_last_attempt: bool, actor: str, tried: set[str]) -> Meeting | None:
-    meeting = _load_meeting(meeting_id)
+def _begin(meeting_id: int, *, actor: str, is_last: bool) -> Attempt | None:
+    meeting = Meeting.objects.select_related("booking").filter(pk=meeting_id).first()
     if meeting is None:
         return None
     if not needs_meeting(meeting.booking):
         if meeting.booking.status == BookingStatus.CANCELLED:
             # Made just as the booking was cancelled: it must not linger as pending.
             Meeting.objects.filter(pk=meeting_id, status=MeetingStatus.PENDING).update(
-                status=MeetingStatus.CANCELLED, cancelled_at=timezone.now()
+                status=MeetingStatus.CANCELLED, cancelled_at=timezone.now(), next_attempt_at=None
             )
         return None
-    claimed_at = _claim_for_creation(meeting_id)
+    claimed_at = claim(meeting_id, creating=True)
     if claimed_at is None:
         return None
-    meeting.refresh_from_db(fields=["status", "attempts", "claimed_at"])
-    record_event(
-        booking_id=meeting.booking_id,
-        meeting_id=meeting.pk,
-        action=EventAction.CLAIM,
-        provider=meeting.provider,
-        outcome=EventOutcome.OK,
-        detail=f"Attempt {meeting.attempts} of {max_attempts()}.",
+    attempt = attempt_for(meeting_id, claimed_at, actor=actor)
+    if is_last:
+        attempt = replace(attempt, is_last=True)
+    attempt.meeting.audit(
+        EventAction.CLAIM,
+        EventOutcome.OK,
+        detail=f"Attempt {attempt.meeting.attempts} of {max_attempts()}.",
         actor=actor,
     )
-    booking = meeting.booking
-    request = meeting_request_for(booking, idempotency_key=str(meeting.idempotency_key))
+    return attempt
+
+
+def _try_create(attempt: Attempt) -> CreateOutcome:
+    """Look for a meeting an earlier attempt may have made, else create one; a lost answer is remembered."""
+    meeting = attempt.meeting
+    request = meeting_request_for(meeting.booking, idempotency_key=str(meeting.idempotency_key))
     try:
-        provider = _provider_or_audit(meeting, EventAction.CREATE, actor)
-        record = None
-        # An earlier attempt may have reached the vendor even though we never saw its answer.
-        if meeting.attempts > 1:
-            record = call_provider(
-                meeting=meeting, action=EventAction.FIND, actor=actor, call=lambda: provider.find(request)
-            )
-        if record is None:
-            record = call_provider(
-                meeting=meeting, action=EventAction.CREATE, actor=actor, call=lambda: provider.create(request)
-            )
+        provider = provider_or_audit(meeting, EventAction.CREATE, attempt.actor)
     except MeetingProviderError as exc:
-        last = is_last_attempt or meeting.attempts >= max_attempts()
-        return _after_failure(
-            meeting, {"status": MeetingStatus.CREATING, "claimed_at": claimed_at}, exc, last, actor, tried
+        return CreateOutcome(request=request, error=exc)
+    try:
+        if meeting.answer_lost or meeting.attempts > 1:
+            found = _find(meeting, provider, request, attempt.actor)
+            if found is not None:
+                return CreateOutcome(request=request, provider=provider, record=found)
+        record = call_provider(
+            meeting=meeting, action=EventAction.CREATE, actor=attempt.actor, call=lambda: provider.create(request)
         )
-    return _store_created(meeting, claimed_at, record, request, provider, actor)
+        return CreateOutcome(request=request, provider=provider, record=record)
+    except MeetingProviderError as exc:
+        error = exc
+    if answer_may_be_lost(error):
+        _remember_lost_answer(meeting)
+        if attempt.is_last:
+            # The last attempt's answer was lost: the vendor may have made the meeting after all.
+            found = _find_quietly(meeting, provider, request, attempt.actor)
+            if found is not None:
+                return CreateOutcome(request=request, provider=provider, record=found)
+    return CreateOutcome(request=request, provider=provider, error=error)
 
 
-def _store_created(
-    meeting: Meeting,
-    claimed_at: datetime,
-    record: MeetingRecord,
-    request: MeetingRequest,
-    provider: MeetingProvider,
-    actor: str,
-) -> Meeting | None:
-    stored = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.CREATING, claimed_at=claimed_at).update(
-        status=MeetingStatus.ACTIVE, updated_at=timezone.now(), **_stored_fields(record, request)
-    )
+def _find_quietly(
+    meeting: Meeting, provider: MeetingProvider, request: MeetingRequest, actor: str
+) -> MeetingRecord | None:
+    try:
+        return _find(meeting, provider, request, actor)
+    except MeetingProviderError:
+        return None  # the retired row remembers the lost answer; its deletion looks again
+
+
+def _find(meeting: Meeting, provider: MeetingProvider, request: MeetingRequest, actor: str) -> MeetingRecord | None:
+    return call_provider(meeting=meeting, action=EventAction.FIND, actor=actor, call=lambda: provider.find(request))
+
+
+def _remember_lost_answer(meeting: Meeting) -> None:
+    # Not conditional on the claim: whoever holds the row next must look before creating or forgetting it.
+    Meeting.objects.filter(pk=meeting.pk).update(answer_lost=True)
+    meeting.answer_lost = True
+
+
+def _store_created(attempt: Attempt, outcome: CreateOutcome) -> Meeting | None:
+    assert outcome.record is not None
+    meeting = attempt.meeting
+    with transaction.atomic():
+        stored = Meeting.objects.filter(attempt.token, status=MeetingStatus.CREATING).update(
+            status=MeetingStatus.ACTIVE,
+            lease_expires_at=None,
+            next_attempt_at=None,
+            answer_lost=False,
+            step_failures=0,
+            updated_at=timezone.now(),
+            **stored_fields(outcome.record, outcome.request),
+        )
+        if stored:
+            meeting.refresh_from_db()
+            meeting.audit(EventAction.STATUS, EventOutcome.OK, detail="Meeting ready.", actor=attempt.actor)
+            announce_stored(meeting)
+            _make_move_due_if_drifted(meeting)
     if not stored:
-        _discard_if_unwanted(meeting, record, provider, actor)
+        _keep_for_deletion(attempt, outcome)
         return None
-    record_event(
-        booking_id=meeting.booking_id,
-        meeting_id=meeting.pk,
-        action=EventAction.STATUS,
-        provider=meeting.provider,
-        outcome=EventOutcome.OK,
-        detail="Meeting ready.",
-        actor=actor,
-    )
-    meeting.refresh_from_db()
-    booking = meeting.booking
-    booking.refresh_from_db(fields=["starts_at", "ends_at", "status"])
-    if needs_meeting(booking) and (
-        meeting.scheduled_starts_at != booking.starts_at or meeting.scheduled_ends_at != booking.ends_at
-    ):
-        # Rescheduled while we were creating: tell the provider now; the sweeper catches it if this fails.
-        try:
-            return _move_active(meeting, booking, is_last_attempt=False, actor=actor) or meeting
-        except RetryLater:
-            logger.warning("Meeting %s was created for an earlier time; the sweeper will update it.", meeting.pk)
     return meeting
 
 
-def _discard_if_unwanted(meeting: Meeting, record: MeetingRecord, provider: MeetingProvider, actor: str) -> None:
-    """Our claim was lost while the vendor created the meeting. Remove it if nobody wants it any more."""
-    meeting.refresh_from_db(fields=["status", "is_current"])
-    if meeting.status != MeetingStatus.CANCELLED:
-        # Another worker holds a newer claim and will find this meeting (or the same idempotent one).
-        return
-    try:
-        call_provider(meeting=meeting, action=EventAction.DELETE, actor=actor, call=lambda: provider.delete(record))
-    except MeetingProviderError:
-        logger.warning("Could not remove meeting %s, created after it was cancelled.", meeting.pk)
+def _make_move_due_if_drifted(meeting: Meeting) -> None:
+    """Rescheduled while we were creating: the move is due now."""
+    booking = Booking.objects.only("starts_at", "ends_at").get(pk=meeting.booking_id)
+    if (meeting.scheduled_starts_at, meeting.scheduled_ends_at) != (booking.starts_at, booking.ends_at):
+        Meeting.objects.filter(pk=meeting.pk).update(next_attempt_at=timezone.now())
 
 
-# --- When a provider fails -------------------------------------------------------------------
+def _keep_for_deletion(attempt: Attempt, outcome: CreateOutcome) -> None:
+    """Our claim was lost while the vendor made the meeting (the booking was cancelled, or the lease ran out).
+
+    A cancelled row keeps the vendor's id and is deleted now (or by the next pass);
+    a row another worker claimed is left to it: it looks before it creates.
+    """
+    assert outcome.record is not None and outcome.provider is not None
+    now = timezone.now()
+    kept = Meeting.objects.filter(attempt.token, status=MeetingStatus.CANCELLED).update(
+        external_id=outcome.record.external_id, lease_expires_at=None, next_attempt_at=now, updated_at=now
+    )
+    if kept:
+        from .cancellation import meeting_retire
+
+        meeting_retire(meeting_id=attempt.meeting.pk, actor=attempt.actor)
+
+
+# --- When an attempt fails -----------------------------------------------------------------------
 
 
 def fallback_reason(failed_provider: str, error: MeetingProviderError, attempts: int, fallback_provider: str) -> str:
@@ -217,88 +265,126 @@ def _tell_credentials_rejected(meeting: Meeting, error: MeetingProviderError) ->
     )
 
 
-def _after_failure(
-    meeting: Meeting,
-    claim: dict[str, Any],
-    error: MeetingProviderError,
-    is_last_attempt: bool,
-    actor: str,
-    tried: set[str],
-) -> Meeting | None:
+def _falls_back(attempt: Attempt, error: MeetingProviderError) -> bool:
     if error.reconnect:
-        _tell_credentials_rejected(meeting, error)
-    if error.permanent or is_last_attempt:
-        return _fall_back(meeting, claim, error, actor, tried | {meeting.provider})
-    released = Meeting.objects.filter(pk=meeting.pk, **claim).update(
-        status=MeetingStatus.PENDING, last_error=describe(error), updated_at=timezone.now()
+        _tell_credentials_rejected(attempt.meeting, error)
+    return error.permanent or attempt.is_last
+
+
+def _schedule_retry(attempt: Attempt, error: MeetingProviderError) -> None:
+    wait = backoff_seconds(attempt.meeting.attempts - 1, error.retry_after)
+    released = Meeting.objects.filter(attempt.token, status=MeetingStatus.CREATING).update(
+        status=MeetingStatus.PENDING,
+        last_error=describe(error),
+        lease_expires_at=None,
+        next_attempt_at=timezone.now() + timedelta(seconds=wait),
+        updated_at=timezone.now(),
     )
     if not released:
-        return None
-    record_event(
-        booking_id=meeting.booking_id,
-        meeting_id=meeting.pk,
-        action=EventAction.RETRY,
-        provider=meeting.provider,
-        outcome=EventOutcome.RETRY,
+        _hand_back(attempt)
+        return
+    asked = f" as {provider_label(attempt.meeting.provider)} asked" if error.retry_after else ""
+    attempt.meeting.audit(
+        EventAction.RETRY,
+        EventOutcome.RETRY,
         error=describe(error),
-        detail=f"Retrying after {error.retry_after:g}s as asked." if error.retry_after else "",
-        actor=actor,
+        detail=f"Next attempt in {wait:.1f}s{asked}.",
+        actor=attempt.actor,
     )
-    raise RetryLater(describe(error), retry_after=error.retry_after)
 
 
-def _fall_back(
-    meeting: Meeting, claim: dict[str, Any], error: MeetingProviderError, actor: str, tried: set[str]
-) -> Meeting | None:
-    """Retire the failed meeting and give the booking a working link from the next provider in line."""
+def _hand_back(attempt: Attempt) -> None:
+    """The row changed under us (cancelled): give the lease back so its deletion can run now."""
+    now = timezone.now()
+    Meeting.objects.filter(attempt.token).update(lease_expires_at=None, next_attempt_at=now, updated_at=now)
+
+
+def _owed_at_vendor(now: datetime) -> Case:
+    """next_attempt_at for a retired row: due now when the vendor may still hold it, else nothing owed."""
+    return Case(
+        When(Q(answer_lost=True) | ~Q(external_id=""), then=Value(now)), default=None, output_field=DateTimeField()
+    )
+
+
+def _fall_back(attempt: Attempt, error: MeetingProviderError) -> Attempt | None:
+    """Retire the failed meeting and claim a replacement at the next provider in line (None: none is left)."""
+    meeting = attempt.meeting
     booking = meeting.booking
-    candidates = fallback_keys_for(booking, tried=tried)
+    tried = attempt.tried | {meeting.provider}
+    candidates = fallback_keys_for(booking, tried=set(tried))
+    now = timezone.now()
     with transaction.atomic():
         if not candidates:
-            # Nothing left to try: the meeting stays current and failed, and the dashboard shows it.
-            if Meeting.objects.filter(pk=meeting.pk, **claim).update(
-                status=MeetingStatus.FAILED, last_error=describe(error), updated_at=timezone.now()
+            # Nothing left to try: the meeting stays current and failed, the dashboard shows it, and the
+            # row is tried again after the longest backoff.
+            if Meeting.objects.filter(attempt.token, status=MeetingStatus.CREATING).update(
+                status=MeetingStatus.FAILED,
+                last_error=describe(error),
+                lease_expires_at=None,
+                next_attempt_at=now + timedelta(seconds=settings.MEETINGS_RETRY_CAP_SECONDS),
+                updated_at=now,
             ):
-                record_event(
-                    booking_id=booking.pk,
-                    meeting_id=meeting.pk,
-                    action=EventAction.FALLBACK,
-                    provider=meeting.provider,
-                    outcome=EventOutcome.ERROR,
+                meeting.audit(
+                    EventAction.FALLBACK,
+                    EventOutcome.ERROR,
                     error=describe(error),
                     detail="No provider is left to try.",
-                    actor=actor,
+                    actor=attempt.actor,
                 )
                 logger.error("Booking %s has no meeting link: every provider failed.", booking.pk)
+            else:
+                _hand_back(attempt)
             return None
         fallback_key = candidates[0]
         reason = fallback_reason(meeting.provider, error, meeting.attempts, fallback_key)
-        retired = Meeting.objects.filter(pk=meeting.pk, **claim).update(
-            status=MeetingStatus.FAILED, is_current=False, last_error=describe(error), updated_at=timezone.now()
+        # CREATING for a failed create, ACTIVE for a meeting that could not be moved.
+        retired = Meeting.objects.filter(
+            attempt.token, status__in=(MeetingStatus.CREATING, MeetingStatus.ACTIVE)
+        ).update(
+            status=MeetingStatus.FAILED,
+            is_current=False,
+            last_error=describe(error),
+            lease_expires_at=None,
+            next_attempt_at=_owed_at_vendor(now),
+            updated_at=now,
         )
         if not retired:
+            _hand_back(attempt)
             return None
+        lease_end = now + timedelta(seconds=lease_seconds())
         replacement = Meeting.objects.create(
-            booking=booking, provider=fallback_key, is_fallback=True, fallback_reason=reason
-        )
-        record_event(
-            booking_id=booking.pk,
-            meeting_id=replacement.pk,
-            action=EventAction.FALLBACK,
+            booking=booking,
             provider=fallback_key,
-            outcome=EventOutcome.OK,
-            error=describe(error),
-            detail=reason,
-            actor=actor,
+            is_fallback=True,
+            fallback_reason=reason,
+            change_reason=reason,
+            status=MeetingStatus.CREATING,
+            attempts=1,
+            claimed_at=now,
+            lease_expires_at=lease_end,
+            next_attempt_at=lease_end,
+        )
+        replacement.audit(
+            EventAction.FALLBACK, EventOutcome.OK, error=describe(error), detail=reason, actor=attempt.actor
         )
     logger.warning("Booking %s fell back from %s to %s: %s", booking.pk, meeting.provider, fallback_key, reason)
-    if meeting.external_id:
-        _retire_quietly(meeting.pk, actor)
     # The fallback gets one go now: the booking needs a link, not another round of backoff.
-    return _create(replacement.pk, is_last_attempt=True, actor=actor, tried=tried)
+    return attempt_for(replacement.pk, now, actor=attempt.actor, tried=frozenset(tried))
 
 
-# --- Rescheduling -------------------------------------------------------------------------------
+def _retire_now(meeting_ids: list[int], *, actor: str) -> None:
+    """Remove what failed providers may still hold; what fails now stays due for the next pass."""
+    from .cancellation import meeting_retire
+
+    for meeting_id in meeting_ids:
+        meeting_retire(meeting_id=meeting_id, actor=actor)
+
+
+# --- Rescheduling ----------------------------------------------------------------------------------
+
+
+def _drifted(meeting: Meeting, booking: Booking) -> bool:
+    return (meeting.scheduled_starts_at, meeting.scheduled_ends_at) != (booking.starts_at, booking.ends_at)
 
 
 def meeting_update_for_reschedule(
@@ -307,78 +393,62 @@ def meeting_update_for_reschedule(
     """Bring the booking's meeting to the booking's current time.
 
     A meeting not created yet is created now (at the new time); one being
-    created is looked at again later (RetryLater); a provider that cannot move
-    a meeting gets a new one and the old one is deleted.
+    created is moved by its creator once stored (it sees the new time); a move
+    that fails for good falls back to a new meeting at the next provider.
     """
-    booking = _load_booking(booking_id)
+    booking = load_booking(booking_id)
     if booking is None or not needs_meeting(booking):
         return None
     meeting = current_meeting(booking_id) or meeting_ensure_for_booking(booking_id=booking_id)
     if meeting is None:
         return None
     if meeting.status in (MeetingStatus.PENDING, MeetingStatus.FAILED):
-        return _create(meeting.pk, is_last_attempt=is_last_attempt, actor=actor, tried=set())
-    if meeting.status == MeetingStatus.CREATING:
-        raise RetryLater("The meeting is still being created.", retry_after=CREATING_RETRY_SECONDS)
+        return meeting_create(meeting_id=meeting.pk, is_last_attempt=is_last_attempt, actor=actor)
     if meeting.status != MeetingStatus.ACTIVE:
         return meeting
-    meeting.booking = booking
-    if meeting.scheduled_starts_at == booking.starts_at and meeting.scheduled_ends_at == booking.ends_at:
+    if not _drifted(meeting, booking):
+        Meeting.objects.filter(pk=meeting.pk, lease_expires_at__isnull=True).update(next_attempt_at=None)
         return meeting
-    return _move_active(meeting, booking, is_last_attempt=is_last_attempt, actor=actor)
+    claimed_at = claim(meeting.pk, creating=False)
+    if claimed_at is None:
+        return meeting  # another worker holds it; the row stays due
+    attempt = attempt_for(meeting.pk, claimed_at, actor=actor)
+    return _move(attempt, booking, is_last=is_last_attempt)
 
 
-def _move_active(meeting: Meeting, booking: Booking, *, is_last_attempt: bool, actor: str) -> Meeting | None:
-    # Optimistic claim on claimed_at: the meeting stays active (its link keeps working) while it moves.
-    now = timezone.now()
-    if not Meeting.objects.filter(
-        pk=meeting.pk, status=MeetingStatus.ACTIVE, is_current=True, claimed_at=meeting.claimed_at
-    ).update(claimed_at=now):
-        raise RetryLater("Another worker is moving this meeting.", retry_after=CREATING_RETRY_SECONDS)
-    claim = {"status": MeetingStatus.ACTIVE, "claimed_at": now}
+def _move(attempt: Attempt, booking: Booking, *, is_last: bool) -> Meeting | None:
+    meeting = attempt.meeting
     request = meeting_request_for(booking, idempotency_key=str(meeting.idempotency_key))
     try:
-        provider = _provider_or_audit(meeting, EventAction.UPDATE, actor)
-        if not provider.supports_update:
-            return _replace(meeting, claim, is_last_attempt=is_last_attempt, actor=actor)
+        provider = provider_or_audit(meeting, EventAction.UPDATE, attempt.actor)
         record = call_provider(
             meeting=meeting,
             action=EventAction.UPDATE,
-            actor=actor,
-            call=lambda: provider.update(_record_of(meeting), request),
+            actor=attempt.actor,
+            call=lambda: provider.update(meeting.as_record(), request),
         )
     except MeetingProviderError as exc:
+        failures = meeting.step_failures + 1
         if exc.reconnect:
             _tell_credentials_rejected(meeting, exc)
-        if exc.permanent or is_last_attempt:
-            return _fall_back(meeting, claim, exc, actor, {meeting.provider})
-        raise RetryLater(describe(exc), retry_after=exc.retry_after) from exc
-    Meeting.objects.filter(pk=meeting.pk, **claim).update(updated_at=timezone.now(), **_stored_fields(record, request))
-    meeting.refresh_from_db()
+        if not (exc.permanent or is_last or failures >= max_attempts()):
+            wait = backoff_seconds(failures - 1, exc.retry_after)
+            release(
+                attempt,
+                next_attempt_at=timezone.now() + timedelta(seconds=wait),
+                step_failures=failures,
+                last_error=describe(exc),
+            )
+            return meeting
+        return _replace_after_failed_move(attempt, exc)
+    with transaction.atomic():
+        release(attempt, next_attempt_at=None, step_failures=0, **stored_fields(record, request))
+        meeting.refresh_from_db()
+        _make_move_due_if_drifted(meeting)
     return meeting
 
 
-def _replace(meeting: Meeting, claim: dict[str, Any], *, is_last_attempt: bool, actor: str) -> Meeting | None:
-    """Delete-and-create for providers that cannot move a meeting."""
-    with transaction.atomic():
-        if not Meeting.objects.filter(pk=meeting.pk, **claim).update(
-            status=MeetingStatus.CANCELLED, is_current=False, cancelled_at=timezone.now()
-        ):
-            return None
-        replacement = Meeting.objects.create(
-            booking=meeting.booking,
-            provider=meeting.provider,
-            is_fallback=meeting.is_fallback,
-            fallback_reason=meeting.fallback_reason,
-        )
-        record_event(
-            booking_id=meeting.booking_id,
-            meeting_id=replacement.pk,
-            action=EventAction.STATUS,
-            provider=meeting.provider,
-            outcome=EventOutcome.OK,
-            detail=f"{provider_label(meeting.provider)} cannot move a meeting: a new one replaces it.",
-            actor=actor,
-        )
-    _retire_quietly(meeting.pk, actor)
-    return _create(replacement.pk, is_last_attempt=is_last_attempt, actor=actor, tried=set())
+def _replace_after_failed_move(attempt: Attempt, error: MeetingProviderError) -> Meeting | None:
+    """A meeting that cannot be moved is replaced by one at the next provider, at the new time."""
+    replacement = _fall_back(replace(attempt, is_last=True), error)
+    return _create_until_settled(replacement, retired=(attempt.meeting.pk,))

@@ -435,6 +435,20 @@ class VendorContract(ScheduledCases, ProviderContract):
         assert record.external_id == again.external_id
         assert self.vendor_meeting_count() == 1
 
+    def test_find_locates_a_meeting_whose_answer_was_lost_so_it_can_be_deleted(
+        self, provider: MeetingProvider, meeting_request: MeetingRequest
+    ) -> None:
+        assert provider.find(meeting_request) is None
+        self.inject_fault("create", "lost_response")
+        with pytest.raises(MeetingProviderError):
+            provider.create(meeting_request)
+
+        found = provider.find(meeting_request)
+        assert found is not None and found.join_url
+        provider.delete(found)
+
+        assert provider.find(meeting_request) is None
+        assert self.vendor_meeting_count() == 0
 
 class RotatingRefreshTokenCases:
     """For vendors that issue a new refresh token with every refresh (Zoom, Microsoft)."""

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -22,7 +23,7 @@ from bookings.signals import booking_confirmed
 from meetings.models import JoinLink, Meeting, MeetingStatus
 from meetings.services import current_meeting, meeting_ensure_for_booking, meeting_regenerate
 from meetings.tasks import cancel_meeting, create_meeting, sweep_missing_meetings, update_meeting
-from meetings.testing.scenes import book_online
+from meetings.testing.scenes import book_online, settle_due_work
 from sandbox import faults
 from sandbox.models import Account, ZoomMeeting
 
@@ -157,20 +158,27 @@ class History:
         elif operation == "zoom_loses_an_answer":
             faults.inject("zoom", "meetings.create", "lost_response")
         elif operation == "worker_dies_holding_a_claim":
-            # The conditional UPDATE a worker makes before calling Zoom, and then nothing more.
+            # The claim a worker makes before calling Zoom, and then nothing more: its lease runs out.
+            now = timezone.now()
             Meeting.objects.filter(
                 booking=booking, is_current=True, status__in=(MeetingStatus.PENDING, MeetingStatus.FAILED)
-            ).update(status=MeetingStatus.CREATING, claimed_at=timezone.now(), attempts=1)
+            ).update(
+                status=MeetingStatus.CREATING,
+                claimed_at=now,
+                attempts=F("attempts") + 1,
+                lease_expires_at=now,
+                next_attempt_at=now,
+            )
         elif operation == "sweep":
             sweep_missing_meetings.delay()
         elif operation == "regenerate" and booking.status == BookingStatus.CONFIRMED and booking.is_online:
             meeting_regenerate(booking_id=booking.pk, actor="user:1", reason="Testing")
 
     def drain(self) -> None:
-        """What the next sweeps do once every fault is gone: stuck claims released, missed work done."""
+        """What the next passes do once every fault is gone: abandoned leases taken over, due work done."""
         faults.clear("zoom")
         sweep_missing_meetings.delay()
-        sweep_missing_meetings.delay()
+        settle_due_work()
 
 
 _example = itertools.count()
@@ -185,8 +193,6 @@ _example = itertools.count()
 def test_any_interleaving_leaves_at_most_one_meeting_and_exactly_one_link_when_confirmed(
     operations, settings, zoom_service, practitioner
 ):
-    # Every claim counts as stale for the sweeper: in-process, no worker is still holding one.
-    settings.MEETINGS_CLAIM_TIMEOUT_SECONDS = 0
     base_hours = 1 + next(_example) * 1.5
     booking = book_online(zoom_service, practitioner, hours_ahead=base_hours)
     slots = [booking.starts_at + timedelta(minutes=30 * step) for step in range(3)]

@@ -41,11 +41,16 @@ def test_a_duplicated_confirmation_signal_gives_one_meeting(run_on_commit, servi
     assert MeetingEvent.objects.filter(booking=booking, action=EventAction.CREATE).count() == 1
 
 
-def test_nothing_is_queued_before_the_booking_commits(django_capture_on_commit_callbacks, service, practitioner):
+def test_the_meeting_row_is_written_with_the_booking_and_the_task_waits_for_the_commit(
+    django_capture_on_commit_callbacks, service, practitioner
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         booking = book_online(service, practitioner)
 
-    assert not Meeting.objects.filter(booking=booking).exists()
+    [pending] = Meeting.objects.filter(booking=booking)
+    assert pending.status == MeetingStatus.PENDING
+    assert pending.next_attempt_at is not None
+    assert not MeetingEvent.objects.filter(booking=booking, action=EventAction.CREATE).exists()
     assert callbacks  # the signal waits for the commit, and with it the task
 
 

@@ -1,6 +1,7 @@
 """Failures from a real provider: Zoom over HTTP against its emulator, steered with sandbox fault scripts.
 
-Tasks run in-process here (their retries follow at once); test_worker.py runs
+Tasks run in-process here; retries scheduled on the meeting row are run at once
+by `settle_due_work` (the due pass, with every backoff over). test_worker.py runs
 the same paths through a real Celery worker.
 """
 
@@ -13,7 +14,7 @@ from integrations.models import Connection, ConnectionStatus
 from meetings.models import EventAction, EventOutcome, Meeting, MeetingEvent, MeetingStatus
 from meetings.services import current_meeting
 from meetings.signals import provider_credentials_rejected
-from meetings.testing.scenes import book_online
+from meetings.testing.scenes import book_online, settle_due_work
 from sandbox import faults
 from sandbox.models import Account, ZoomMeeting
 
@@ -58,6 +59,7 @@ def test_it_retries_zoom_server_errors_until_zoom_answers(zoom_service, practiti
     faults.inject("zoom", "meetings.create", "500", count=2)
 
     booking = book_online(zoom_service, practitioner)
+    settle_due_work()
 
     meeting = current_meeting(booking.pk)
     assert (meeting.provider, meeting.status, meeting.attempts) == ("zoom", MeetingStatus.ACTIVE, 3)
@@ -72,6 +74,7 @@ def test_it_falls_back_when_zoom_is_rate_limited(zoom_service, practitioner, set
     faults.inject("zoom", "meetings.create", "429", count=None, retry_after=1)
 
     booking = book_online(zoom_service, practitioner)
+    settle_due_work()
 
     meeting = current_meeting(booking.pk)
     assert (meeting.provider, meeting.status, meeting.is_fallback) == ("selfhosted", MeetingStatus.ACTIVE, True)
@@ -89,6 +92,7 @@ def test_a_lost_answer_is_found_again_instead_of_creating_a_second_zoom_meeting(
     faults.inject("zoom", "meetings.create", "lost_response")
 
     booking = book_online(zoom_service, practitioner)
+    settle_due_work()
 
     meeting = current_meeting(booking.pk)
     assert (meeting.status, meeting.attempts) == (MeetingStatus.ACTIVE, 2)
@@ -179,9 +183,13 @@ def test_cancelling_deletes_the_zoom_meeting_even_when_zoom_first_fails(zoom_ser
     faults.inject("zoom", "meetings.delete", "500")
 
     bookings.booking_cancel(booking=booking)
-
     meeting = current_meeting(booking.pk)
+    assert meeting.next_attempt_at is not None  # the failed deletion stays due on the row
+    settle_due_work()
+
+    meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.CANCELLED
+    assert meeting.provider_deleted_at is not None
     assert outcomes(booking, EventAction.DELETE) == [EventOutcome.ERROR, EventOutcome.OK]
     assert live_zoom_meetings() == []
 
@@ -198,3 +206,35 @@ def test_regenerating_deletes_the_old_zoom_meeting_and_makes_a_new_one(zoom_serv
     assert new.pk != old.pk and new.status == MeetingStatus.ACTIVE
     [zoom] = live_zoom_meetings()
     assert str(zoom.meeting_id) == new.external_id != old.external_id
+
+
+def test_a_zoom_meeting_that_cannot_be_deleted_yet_is_listed_and_retried_until_it_is(
+    zoom_service, practitioner, owner, rf
+):
+    from meetings.page_hooks import meeting_banners
+    from meetings.selectors import meetings_stuck_at_vendor
+
+    booking = book_online(zoom_service, practitioner)
+    [zoom] = live_zoom_meetings()
+    faults.revoke_grants("zoom")
+    faults.expire_access_tokens("zoom")
+
+    bookings.booking_cancel(booking=booking)
+
+    meeting = Meeting.objects.get(booking=booking)
+    assert (meeting.provider_deleted_at, meeting.step_failures) == (None, 1)
+    assert meeting.next_attempt_at is not None
+    assert list(meetings_stuck_at_vendor(zoom_service.clinic)) == [meeting]
+    request = rf.get("/")
+    request.membership = owner.memberships.get()
+    request.clinic = zoom_service.clinic
+    assert any("could not be deleted at Zoom yet" in banner for banner in meeting_banners(request))
+
+    connect_account(practitioner, "zoom", "dr.wanjiru@zoom.test")
+    settle_due_work()
+
+    meeting.refresh_from_db()
+    assert meeting.provider_deleted_at is not None
+    assert list(meetings_stuck_at_vendor(zoom_service.clinic)) == []
+    assert live_zoom_meetings() == []
+    assert ZoomMeeting.objects.get(pk=zoom.pk).deleted_at is not None

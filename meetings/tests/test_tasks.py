@@ -6,8 +6,13 @@ import pytest
 
 from bookings.models import Booking
 from meetings.models import EventAction, Meeting, MeetingEvent, MeetingStatus
-from meetings.services import RetryLater, current_meeting, meeting_ensure_for_booking, meeting_update_for_reschedule
-from meetings.tasks import backoff_seconds, cancel_meeting, create_meeting, sweep_missing_meetings, update_meeting
+from meetings.services import (
+    backoff_seconds,
+    current_meeting,
+    meeting_ensure_for_booking,
+    meeting_update_for_reschedule,
+)
+from meetings.tasks import cancel_meeting, create_meeting, run_due_meetings, sweep_missing_meetings, update_meeting
 from meetings.testing.scenes import book_online
 
 pytestmark = pytest.mark.django_db
@@ -56,15 +61,19 @@ def test_a_creation_task_for_a_booking_that_needs_no_meeting_does_nothing(bookin
     create_meeting.delay(booking.pk)
     create_meeting.delay(987654)
 
-    assert not Meeting.objects.exists()
+    assert not Meeting.objects.filter(status=MeetingStatus.ACTIVE).exists()
+    assert not MeetingEvent.objects.filter(action=EventAction.CREATE).exists()
 
 
-def test_an_update_for_a_meeting_still_being_created_asks_to_come_back(booking):
+def test_an_update_for_a_meeting_still_being_created_leaves_it_to_its_creator(booking):
     meeting = meeting_ensure_for_booking(booking_id=booking.pk)
     Meeting.objects.filter(pk=meeting.pk).update(status=MeetingStatus.CREATING)
 
-    with pytest.raises(RetryLater):
-        meeting_update_for_reschedule(booking_id=booking.pk)
+    meeting_update_for_reschedule(booking_id=booking.pk)
+
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.CREATING
+    assert not MeetingEvent.objects.filter(booking=booking, action=EventAction.UPDATE).exists()
 
 
 def test_an_update_task_for_a_meeting_never_created_creates_it(booking):
@@ -81,9 +90,13 @@ def test_a_cancellation_task_for_a_booking_still_on_does_nothing(booking):
     assert current_meeting(booking.pk).status == MeetingStatus.ACTIVE
 
 
-def test_the_sweep_task_reports_what_it_queued(booking):
+def test_the_sweep_task_reports_what_it_made_due_and_the_due_pass_does_it(booking):
+    Meeting.objects.filter(booking=booking).delete()  # confirmed before meetings wrote its row
     report = sweep_missing_meetings.delay().get()
 
     assert report["created"] == 1
+    assert current_meeting(booking.pk).next_attempt_at is not None
+    assert run_due_meetings.delay().get() == 1
     assert current_meeting(booking.pk).status == MeetingStatus.ACTIVE
+    assert current_meeting(booking.pk).next_attempt_at is None
     assert sweep_missing_meetings.delay().get()["created"] == 0

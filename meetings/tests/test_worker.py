@@ -16,7 +16,7 @@ from bookings.signals import booking_confirmed
 from meetings import receivers
 from meetings.models import EventAction, EventOutcome, Meeting, MeetingEvent, MeetingStatus
 from meetings.services import current_meeting
-from meetings.tasks import create_meeting, sweep_missing_meetings
+from meetings.tasks import create_meeting
 from meetings.testing.scenes import book_online, wait_for
 from sandbox import faults
 from sandbox.models import Account, ZoomMeeting
@@ -159,15 +159,17 @@ def test_a_revoked_zoom_account_falls_back_at_once(zoom_service, celery_worker, 
     assert Meeting.objects.get(booking=booking, provider="zoom").attempts == 1
 
 
-def test_the_sweeper_repairs_a_booking_whose_task_was_lost(worker_env, celery_worker, service, practitioner):
+def test_a_booking_whose_task_was_lost_gets_its_meeting_from_the_due_pass(
+    worker_env, celery_worker, service, practitioner
+):
     booking_confirmed.disconnect(dispatch_uid="meetings.create")
     try:
         booking = book_online(service, practitioner)
     finally:
         receivers.connect()
-    assert not Meeting.objects.filter(booking=booking).exists()
-
-    sweep_missing_meetings.delay()
 
     meeting = active_meeting(booking)
+
     assert meeting.join_url
+    # Beat's due pass made it ("system"), not a task queued for this booking ("worker").
+    assert MeetingEvent.objects.get(booking=booking, action=EventAction.CREATE).actor == "system"

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_safe
 from bookings.models import Booking, BookingStatus
 from bookings.templatetags.booking_tags import when, zone_label
 
-from ..models import EventAction, EventOutcome, JoinLink, JoinRole, Meeting, MeetingStatus, record_event, settings_for
-from ..providers.base import MeetingProviderError, MeetingRecord
+from ..models import EventAction, EventOutcome, JoinLink, JoinRole, Meeting, MeetingStatus, settings_for
+from ..providers.base import MeetingProviderError
 from ..registry import provider_label
 from ..selection import provider_for
 
@@ -81,21 +81,14 @@ def _link(token: str) -> JoinLink:
     return link
 
 
-def _current_meeting(booking: Booking) -> Meeting | None:
-    return Meeting.objects.filter(booking=booking, is_current=True).first()
-
-
 def _host_destination(meeting: Meeting, booking: Booking) -> str:
     """A fresh host link where the provider issues expiring ones (Zoom's start_url)."""
-    record = MeetingRecord(
-        external_id=meeting.external_id,
-        join_url=meeting.join_url,
-        host_url=meeting.host_url,
-        passcode=meeting.passcode,
-        raw=meeting.raw,
-    )
     try:
-        return provider_for(booking, meeting.provider).host_url(record) or meeting.host_url or meeting.join_url
+        return (
+            provider_for(booking, meeting.provider).host_url(meeting.as_record())
+            or meeting.host_url
+            or meeting.join_url
+        )
     except MeetingProviderError as exc:
         # The stored host link may still work; a host stuck on this page helps nobody.
         logger.warning("Fresh host link for meeting %s failed: %s", meeting.pk, exc)
@@ -140,7 +133,7 @@ def meeting_join(request: HttpRequest, token: str) -> HttpResponse:
     if state == "ended":
         return _page(request, "meetings/join/ended.html", booking, role)
 
-    meeting = _current_meeting(booking)
+    meeting = Meeting.objects.current_for(booking)
     if meeting is None or meeting.status != MeetingStatus.ACTIVE or not meeting.join_url:
         return _page(
             request,
@@ -151,13 +144,6 @@ def meeting_join(request: HttpRequest, token: str) -> HttpResponse:
             refresh_seconds=PREPARING_REFRESH_SECONDS,
         )
     destination = _host_destination(meeting, booking) if role == JoinRole.HOST else meeting.join_url
-    record_event(
-        booking_id=booking.pk,
-        meeting_id=meeting.pk,
-        action=EventAction.JOIN,
-        outcome=EventOutcome.OK,
-        provider=meeting.provider,
-        actor=role,
-    )
+    meeting.audit(EventAction.JOIN, EventOutcome.OK, actor=role)
     logger.info("%s joined booking %s via %s", role, booking.pk, provider_label(meeting.provider))
     return HttpResponseRedirect(destination)

@@ -6,6 +6,7 @@ https://learn.microsoft.com/graph/api/application-post-onlinemeetings-createorge
 
 import base64
 import random
+import re
 import secrets
 import string
 import uuid
@@ -111,6 +112,23 @@ def create_event(*, account: Account, body: dict[str, Any]) -> GraphEvent:
             raise
         return earlier
     return event
+
+
+TRANSACTION_FILTER = re.compile(r"^\s*transactionId\s+eq\s+'([^']*)'\s*$")
+
+
+def list_events(*, account: Account, odata_filter: str) -> list[GraphEvent]:
+    """GET /me/events; the only $filter understood is `transactionId eq '<id>'` (what our find asks)."""
+    if not odata_filter:
+        return list(GraphEvent.objects.filter(account=account, deleted_at__isnull=True).order_by("id")[:100])
+    match = TRANSACTION_FILTER.match(odata_filter)
+    if match is None:
+        raise GraphError(400, "ErrorInvalidUrlQueryFilter", "The query filter contains one or more invalid nodes.")
+    return list(
+        GraphEvent.objects.filter(account=account, transaction_id=match.group(1), deleted_at__isnull=True).order_by(
+            "id"
+        )
+    )
 
 
 def get_event(*, account: Account, event_id: str) -> GraphEvent:

@@ -201,6 +201,15 @@ def create_event(request: HttpRequest, account: Account) -> HttpResponse:
     return json_response(graph.event_resource(event, _prefer_zone(request)), status=201)
 
 
+@emulated(Service.MICROSOFT, "events.list", API_REPLIES)
+@graph_api
+def list_events(request: HttpRequest, account: Account) -> HttpResponse:
+    events = graph.list_events(account=account, odata_filter=request.GET.get("$filter", ""))
+    zone = _prefer_zone(request)
+    context = f"{graph.GRAPH}/$metadata#users('{account.uid}')/events"
+    return json_response({"@odata.context": context, "value": [graph.event_resource(e, zone) for e in events]})
+
+
 @emulated(Service.MICROSOFT, "events.get", API_REPLIES)
 @graph_api
 def get_event(request: HttpRequest, account: Account, event_id: str) -> HttpResponse:
@@ -251,7 +260,7 @@ def delete_meeting(request: HttpRequest, account: Account, meeting_id: str) -> H
 
 token_view = by_method(POST=token)
 me_view = by_method(GET=me)
-events_view = by_method(POST=create_event)
+events_view = by_method(GET=list_events, POST=create_event)
 event_view = by_method(GET=get_event, PATCH=update_event, DELETE=delete_event)
 create_or_get_view = by_method(POST=create_or_get_meeting)
 meeting_view = by_method(GET=get_meeting, PATCH=update_meeting, DELETE=delete_meeting)

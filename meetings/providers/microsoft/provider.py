@@ -65,6 +65,12 @@ class TeamsProvider(MeetingProvider):
             raise MeetingProviderError(PERSONAL_ACCOUNT_MESSAGE, permanent=True)
         return record_from(self._with_join_link(event))
 
+    def find(self, request: MeetingRequest) -> MeetingRecord | None:
+        """The event an earlier POST with this transactionId made, if any (its answer may have been lost)."""
+        found = self._call("GET", "/me/events", params={"$filter": f"transactionId eq '{request.idempotency_key}'"})
+        events = [event for event in found.get("value") or [] if isinstance(event, dict) and event.get("id")]
+        return record_from(self._with_join_link(events[0])) if events else None
+
     def update(self, record: MeetingRecord, request: MeetingRequest) -> MeetingRecord:
         changes = {"subject": request.title, "start": graph_time(request.starts_at), "end": graph_time(request.ends_at)}
         event = self._call("PATCH", f"/me/events/{record.external_id}", json=changes)

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('bookings', '0001_initial'),
-        ('meetings', '0001_initial'),
+        ('meetings', '0002_vendor_keys'),
     ]
 
     operations = [

@@ -43,7 +43,7 @@ def _authentic(mpesa: MpesaSettings | None, secret: str, ip: str | None) -> str:
 def _store(request: HttpRequest, public_id: str, secret: str, kind: str) -> tuple[Callback, JsonResponse | None]:
     """Store the call as it came; the response is set when it must be refused."""
     ip = _valid_ip(client_ip(request))
-    mpesa = MpesaSettings.objects.filter(public_id=public_id).first()
+    mpesa = next(iter(MpesaSettings.objects.filter(public_id=public_id)[:1]), None)
     row = Callback(
         clinic_id=mpesa.clinic_id if mpesa else None,
         kind=kind,

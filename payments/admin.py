@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import admin
 
 from clinicpro.admin_secrets import MaskedSecretsAdminMixin
@@ -38,10 +40,24 @@ class PaymentAdmin(admin.ModelAdmin):
     exclude = ["phone"]
 
 
+PHONE_IN_BODY = re.compile(r"(?<!\d)(254|0)(\d{6,9})(\d{3})(?!\d)")
+
+
+def masked_body(text: str) -> str:
+    """The raw callback with every phone number's digits hidden but the last three."""
+    return PHONE_IN_BODY.sub(lambda m: "•" * (len(m.group(0)) - 3) + m.group(3), text)
+
+
 @admin.register(Callback)
 class CallbackAdmin(admin.ModelAdmin):
     list_display = ["kind", "clinic", "external_id", "status", "source_ip", "received_at"]
     list_filter = ["kind", "status"]
+    exclude = ["body"]
+    readonly_fields = ["body_masked"]
+
+    @admin.display(description="Body (phone numbers masked)")
+    def body_masked(self, obj: Callback) -> str:
+        return masked_body(obj.body)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

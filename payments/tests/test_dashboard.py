@@ -130,3 +130,11 @@ def test_secrets_are_encrypted_at_rest(clinic):
         cursor.execute("SELECT passkey, callback_secret FROM payments_mpesasettings WHERE id = %s", [mpesa.pk])
         passkey, secret = cursor.fetchone()
     assert mpesa.passkey not in passkey and mpesa.callback_secret not in secret
+
+
+def test_admin_shows_callback_bodies_with_phone_numbers_masked():
+    from payments.admin import masked_body
+
+    shown = masked_body('{"Name":"PhoneNumber","Value":254708374149},{"Name":"TransactionDate","Value":20191219102115}')
+
+    assert "254708374149" not in shown and "•••••••••149" in shown and "20191219102115" in shown

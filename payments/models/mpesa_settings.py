@@ -1,6 +1,7 @@
 """A clinic's own M-Pesa account: its Daraja app, its shortcode, and the secret in its callback URLs."""
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -100,7 +101,7 @@ class MpesaSettings(models.Model):
     def secrets_accepted(self) -> list[str]:
         """The current callback secret, and the previous one during the grace period after a rotation."""
         accepted = [self.callback_secret]
-        grace = timezone.timedelta(hours=settings.PAYMENTS_CALLBACK_SECRET_GRACE_HOURS)
+        grace = timedelta(hours=settings.PAYMENTS_CALLBACK_SECRET_GRACE_HOURS)
         if self.previous_callback_secret and self.secret_rotated_at and timezone.now() < self.secret_rotated_at + grace:
             accepted.append(self.previous_callback_secret)
         return accepted

@@ -73,7 +73,8 @@ def _store(request: HttpRequest, public_id: str, secret: str, kind: str) -> tupl
 
 def _queue(callback_id: int) -> None:
     try:
-        process_callback.delay(callback_id)
+        # No publish retries: with the broker down the answer must not wait; the row is already stored.
+        process_callback.apply_async((callback_id,), retry=False)
     except Exception:
         # The row is stored: the beat pass processes it once the broker is back.
         logger.warning("Could not queue callback %s; the beat pass will process it", callback_id, exc_info=True)

@@ -79,18 +79,27 @@ def drive(name: str, jobs: list[tuple[str, bytes | None]], concurrency: int) -> 
     lock = threading.Lock()
 
     def send(job: tuple[str, bytes | None]) -> None:
-        session = getattr(local, "session", None) or requests.Session()
-        local.session = session
         url, body = job
         started = time.perf_counter()
-        if body is None:
-            response = session.get(url, timeout=30)
-        else:
-            response = session.post(url, data=body, headers={"Content-Type": "application/json"}, timeout=30)
+        status = 0
+        # A keep-alive connection the server just closed is reset: retry once on a new one, as clients do
+        # (for a callback that is a duplicate, which the app absorbs).
+        for _ in range(2):
+            session = getattr(local, "session", None) or requests.Session()
+            local.session = session
+            try:
+                if body is None:
+                    status = session.get(url, timeout=30).status_code
+                else:
+                    headers = {"Content-Type": "application/json"}
+                    status = session.post(url, data=body, headers=headers, timeout=30).status_code
+                break
+            except requests.ConnectionError:
+                local.session = None
         elapsed = (time.perf_counter() - started) * 1000
         with lock:
             load.latencies_ms.append(elapsed)
-            load.statuses[response.status_code] = load.statuses.get(response.status_code, 0) + 1
+            load.statuses[status] = load.statuses.get(status, 0) + 1
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:

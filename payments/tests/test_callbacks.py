@@ -10,6 +10,7 @@ from meetings.models import Meeting
 from meetings.testing.scenes import wait_for
 from payments.models import AttemptStatus, Callback, CallbackStatus, InvoiceStatus, Payment, StkAttempt
 from payments.services import mpesa_secret_rotate
+from payments.signals import payment_changing, payment_completed
 from payments.stk import stk_push_start
 from payments.testing import post_json, stk_body
 from payments.urls_callbacks import callback_url
@@ -45,12 +46,19 @@ def prompt_answered(checkout_id: str) -> StkPrompt:
 
 
 def test_sequential_duplicates_pay_once_and_make_one_meeting(mpesa, invoice):
+    completed, changing = [], []
+    payment_completed.connect(lambda **kw: completed.append(kw["payment"].pk), weak=False, dispatch_uid="t1")
+    payment_changing.connect(lambda **kw: changing.append(kw["event"]), weak=False, dispatch_uid="t2")
     faults.inject("callback", "duplicate", copies=3)
-    attempt = stk_push_start(invoice=invoice, phone=SUCCESS_PHONE)
-
-    statuses = callbacks_done(attempt.checkout_request_id, 3)
+    try:
+        attempt = stk_push_start(invoice=invoice, phone=SUCCESS_PHONE)
+        statuses = callbacks_done(attempt.checkout_request_id, 3)
+    finally:
+        payment_completed.disconnect(dispatch_uid="t1")
+        payment_changing.disconnect(dispatch_uid="t2")
 
     assert statuses == ["duplicate", "duplicate", "processed"]
+    assert completed == [Payment.objects.get().pk] and changing == ["completed"]
     paid(invoice)
     assert Payment.objects.filter(invoice=invoice).count() == 1
     assert Meeting.objects.filter(booking_id=invoice.booking_id).count() == 1

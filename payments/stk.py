@@ -43,9 +43,9 @@ def stk_push_start(*, invoice: Invoice, phone: str) -> StkAttempt:
         )
     except InvalidRequest as exc:
         raise PaymentRefused(str(exc)) from None
-    attempt = _record_attempt(invoice, msisdn, request.amount)
-    if attempt.status != AttemptStatus.REQUESTING or attempt.checkout_request_id:
-        return attempt  # the prompt already open
+    attempt, created = _record_attempt(invoice, msisdn, request.amount)
+    if not created:
+        return attempt  # the prompt already open (or being sent by another request)
     try:
         accepted = daraja_for(mpesa).stk_push(request)
     except (DarajaError, NotConfigured) as exc:
@@ -61,7 +61,7 @@ def stk_push_start(*, invoice: Invoice, phone: str) -> StkAttempt:
     return attempt
 
 
-def _record_attempt(invoice: Invoice, msisdn: str, amount: int) -> StkAttempt:
+def _record_attempt(invoice: Invoice, msisdn: str, amount: int) -> tuple[StkAttempt, bool]:
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().select_related("booking").get(pk=invoice.pk)
         if locked.status not in (InvoiceStatus.UNPAID, InvoiceStatus.PENDING):
@@ -70,20 +70,16 @@ def _record_attempt(invoice: Invoice, msisdn: str, amount: int) -> StkAttempt:
             raise PaymentRefused("This booking is no longer waiting for payment.")
         existing = open_attempt(locked)
         if existing is not None:
-            return existing
+            return existing, False
         try:
             with transaction.atomic():
                 attempt = StkAttempt.objects.create(
                     clinic_id=locked.clinic_id, invoice=locked, phone=msisdn, amount=amount
                 )
         except IntegrityError:
-            return open_attempt(locked) or _raise_busy()
+            raise PaymentRefused("A payment prompt is already on its way. Please wait for it.") from None
         locked.save(update_fields=locked.move_to(InvoiceStatus.PENDING))
-        return attempt
-
-
-def _raise_busy() -> StkAttempt:
-    raise PaymentRefused("A payment prompt is already on its way. Please wait for it.")
+        return attempt, True
 
 
 def _refused(attempt: StkAttempt, explanation: str) -> None:

@@ -66,6 +66,7 @@ _panel_sources: list[PanelSource] = []
 _banner_sources: list[BannerSource] = []
 _conference_prefetchers: list[ConferencePrefetch] = []
 _payment_instruction_sources: list[PaymentInstructionsSource] = []
+_manage_panel_sources: list[PanelSource] = []
 
 
 def _register(registry: list, source: Callable) -> Callable:
@@ -104,6 +105,15 @@ def register_dashboard_banner(source: BannerSource) -> BannerSource:
 def register_payment_instructions(source: PaymentInstructionsSource) -> PaymentInstructionsSource:
     """HTML telling the patient how to pay a booking that awaits payment (e.g. an M-Pesa prompt); "" for none."""
     return _register(_payment_instruction_sources, source)
+
+
+def register_manage_panel(source: PanelSource) -> PanelSource:
+    """HTML shown to the patient on the manage page whatever the status (e.g. a payment receipt); "" for none."""
+    return _register(_manage_panel_sources, source)
+
+
+def manage_panels(request: HttpRequest, booking: "Booking") -> list[SafeString | str]:
+    return [html for source in _manage_panel_sources if (html := source(request, booking))]
 
 
 def meeting_platforms(clinic: "Clinic", practitioner: "Practitioner | None" = None) -> list[MeetingPlatform]:

@@ -330,3 +330,24 @@ HTTP_REFUSE_IN_TRANSACTION = env.bool("HTTP_REFUSE_IN_TRANSACTION", default=Fals
 # Zoom allows 100 meeting create/update calls per user per UTC day; we count them ourselves and
 # fall back to the clinic's fallback provider once the count is reached.
 ZOOM_DAILY_MEETING_LIMIT = env.int("ZOOM_DAILY_MEETING_LIMIT", default=100)
+
+# --- Payments: M-Pesa through each clinic's own Daraja app --------------------------------------
+# Proxies in front of the app that append to X-Forwarded-For; 0 trusts REMOTE_ADDR alone.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Public base of the callback URLs given to Safaricom (HTTPS in production).
+PAYMENTS_CALLBACK_BASE_URL = env.str("PAYMENTS_CALLBACK_BASE_URL", default=SITE_URL).rstrip("/")
+# After a clinic rotates its callback secret, the old one keeps working this long.
+PAYMENTS_CALLBACK_SECRET_GRACE_HOURS = env.int("PAYMENTS_CALLBACK_SECRET_GRACE_HOURS", default=72)
+# An STK prompt without an answer this long is asked about with STK Query.
+PAYMENTS_RECONCILE_AFTER_SECONDS = env.int("PAYMENTS_RECONCILE_AFTER_SECONDS", default=60)
+# A prompt still unanswered this long is closed: failed, or needs review when M-Pesa cannot say.
+PAYMENTS_GIVE_UP_AFTER_MINUTES = env.int("PAYMENTS_GIVE_UP_AFTER_MINUTES", default=10)
+# The Daraja emulator's prompts time out (ResultCode 1037) after this many seconds.
+SANDBOX_DARAJA_PROMPT_SECONDS = env.int("SANDBOX_DARAJA_PROMPT_SECONDS", default=60)
+if SANDBOX_ENABLED:
+    INSTALLED_APPS.append("sandbox.daraja")
+CELERY_BEAT_SCHEDULE["payments-process-callbacks"] = {
+    "task": "payments.tasks.process_pending_callbacks",
+    "schedule": 15.0,
+}
+CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.tasks.reconcile_attempts", "schedule": 30.0}

@@ -49,6 +49,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         context["payment_instructions"] = hooks.payment_instructions(request, booking)
     if booking.is_online and booking.status not in (BookingStatus.CANCELLED, BookingStatus.DECLINED):
         context["conference"] = hooks.conference_for(booking, "patient")
+    context["manage_panels"] = hooks.manage_panels(request, booking)
     return render(request, "bookings/manage/manage.html", context)
 
 

@@ -1,0 +1,94 @@
+"""What the booking pages show about payments, given to bookings through its hooks."""
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from bookings import hooks
+from bookings.models import Booking
+from clinicpro.models import Membership
+
+from .models import AttemptStatus, Invoice, InvoiceStatus, MpesaSettings, Payment
+from .stk import open_attempt
+
+
+def _local_phone(e164: str) -> str:
+    """+254712345678 → 0712345678, how Kenyans type their number."""
+    return "0" + e164[4:] if e164.startswith("+254") else e164
+
+
+@hooks.register_payment_instructions
+def payment_instructions(request: HttpRequest, booking: Booking) -> str:
+    invoice = Invoice.objects.filter(booking=booking).first()
+    mpesa = MpesaSettings.objects.filter(clinic_id=booking.clinic_id).first()
+    if invoice is None or mpesa is None or not mpesa.is_usable or not invoice.is_open:
+        return ""
+    return render_to_string(
+        "payments/_pay_box.html",
+        {
+            "invoice": invoice,
+            "booking": booking,
+            "mpesa": mpesa,
+            "phone": _local_phone(booking.patient.phone),
+            "open_attempt": open_attempt(invoice),
+            "last_failed": invoice.attempts.filter(status=AttemptStatus.FAILED).first(),
+        },
+        request=request,
+    )
+
+
+@hooks.register_manage_panel
+def receipt(request: HttpRequest, booking: Booking) -> str:
+    invoice = Invoice.objects.filter(booking=booking).first()
+    if invoice is None:
+        return ""
+    payments = list(Payment.objects.filter(invoice=invoice).order_by("received_at"))
+    if not payments:
+        return ""
+    return render_to_string(
+        "payments/_receipt.html",
+        {"invoice": invoice, "payments": payments, "clinic": booking.clinic},
+        request=request,
+    )
+
+
+@hooks.register_dashboard_panel
+def booking_panel(request: HttpRequest, booking: Booking) -> str:
+    invoice = Invoice.objects.filter(booking=booking).first()
+    if invoice is None:
+        return ""
+    return render_to_string(
+        "payments/_booking_panel.html",
+        {
+            "invoice": invoice,
+            "attempts": list(invoice.attempts.all()[:10]),
+            "payments": list(invoice.payments.all()),
+            "clinic": booking.clinic,
+        },
+        request=request,
+    )
+
+
+@hooks.register_dashboard_banner
+def attention_banner(request: HttpRequest) -> list[SafeString]:
+    membership = getattr(request, "membership", None)
+    if not isinstance(membership, Membership):
+        return []
+    counts = {
+        status: Invoice.objects.filter(clinic=membership.clinic, status=status, resolved_at__isnull=True).count()
+        for status in (InvoiceStatus.REFUND_DUE, InvoiceStatus.NEEDS_REVIEW)
+    }
+    if not any(counts.values()):
+        return []
+    url = reverse("payments_dashboard", args=[membership.clinic.slug])
+    return [
+        format_html(
+            'Payments need attention: {} refund{} due, {} to review. <a href="{}">Open payments</a>',
+            counts[InvoiceStatus.REFUND_DUE],
+            "" if counts[InvoiceStatus.REFUND_DUE] == 1 else "s",
+            counts[InvoiceStatus.NEEDS_REVIEW],
+            url,
+        )
+    ]

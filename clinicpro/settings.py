@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "meetings",
     "payments",
     "integrations",
+    "notifications",
 ]
 
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
@@ -169,6 +170,8 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "clinicpro.tasks.record_worker_heartbeat", "schedule": 30.0},
     "expire-payment-holds": {"task": "bookings.tasks.expire_holds", "schedule": 60.0},
     "sweep-missing-meetings": {"task": "meetings.tasks.sweep_missing_meetings", "schedule": crontab(minute="*/5")},
+    "send-due-messages": {"task": "notifications.tasks.send_due_messages", "schedule": 30.0},
+    "plan-reminders": {"task": "notifications.tasks.plan_reminders", "schedule": 300.0},
 }
 
 # --- Auth ----------------------------------------------------------------------
@@ -207,7 +210,9 @@ SOCIALACCOUNT_PROVIDERS = {
 # --- Email ---------------------------------------------------------------------
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend" if DEBUG else "anymail.backends.amazon_ses.EmailBackend",
+    default=("sandbox.mailbox.EmailBackend" if SANDBOX_ENABLED else "django.core.mail.backends.console.EmailBackend")
+    if DEBUG
+    else "anymail.backends.amazon_ses.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ClinicPro <no-reply@clinicpro.local>")
 ANYMAIL = env.dict("ANYMAIL", default={})
@@ -316,3 +321,19 @@ INTEGRATIONS_FREEBUSY_CACHE_SECONDS = env.int("INTEGRATIONS_FREEBUSY_CACHE_SECON
 # Zoom allows 100 meeting create/update calls per user per UTC day; we count them ourselves and
 # fall back to the clinic's fallback provider once the count is reached.
 ZOOM_DAILY_MEETING_LIMIT = env.int("ZOOM_DAILY_MEETING_LIMIT", default=100)
+
+# --- Notifications: email, SMS and WhatsApp ----------------------------------------------
+# Point Africa's Talking and Twilio at the emulators under SANDBOX_BASE_URL.
+NOTIFICATIONS_USE_SANDBOX = env.bool("NOTIFICATIONS_USE_SANDBOX", default=SANDBOX_ENABLED)
+# Attempts per message before it is marked failed; transient failures wait base * 2**n seconds (jittered, capped).
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=10.0)
+NOTIFICATIONS_RETRY_CAP_SECONDS = env.float("NOTIFICATIONS_RETRY_CAP_SECONDS", default=1800.0)
+# A message claimed for sending longer ago than this is taken back into the queue.
+NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS", default=300)
+# An online booking this close to its start with no working link alerts its practitioner and the owners.
+NOTIFICATIONS_URGENT_LINK_MINUTES = env.int("NOTIFICATIONS_URGENT_LINK_MINUTES", default=30)
+# Calendar invitations name the clinic's contact email as organizer, else this address.
+NOTIFICATIONS_ORGANIZER_EMAIL = env.str("NOTIFICATIONS_ORGANIZER_EMAIL", default="bookings@clinicpro.local")
+# Domain of the Message-ID of our emails.
+NOTIFICATIONS_EMAIL_DOMAIN = env.str("NOTIFICATIONS_EMAIL_DOMAIN", default="clinicpro.local")

@@ -40,3 +40,49 @@ def messaging(clinic, settings):
         twilio_whatsapp_from="+15005550006",
         twilio_whatsapp_templates=TEMPLATES,
     )
+
+
+@pytest.fixture
+def gateways(live_server, transactional_db, settings, monkeypatch):
+    """The emulators on a live server, reached over real HTTP; our report URLs on the same server."""
+    from sandbox import faults
+
+    for name, value in {
+        "SITE_URL": live_server.url,
+        "SANDBOX_BASE_URL": f"{live_server.url}/sandbox",
+        "NOTIFICATIONS_USE_SANDBOX": "1",
+        "NOTIFICATIONS_RETRY_BASE_SECONDS": "0.2",
+        "NOTIFICATIONS_RETRY_CAP_SECONDS": "1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    settings.SITE_URL = live_server.url
+    settings.SANDBOX_BASE_URL = f"{live_server.url}/sandbox"
+    settings.NOTIFICATIONS_USE_SANDBOX = True
+    settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 0.2
+    settings.NOTIFICATIONS_RETRY_CAP_SECONDS = 1
+    yield live_server.url
+    faults.clear()
+
+
+@pytest.fixture
+def reporting(messaging, gateways):
+    """Africa's Talking's dashboard points its delivery reports at this clinic's secret URL."""
+    from django.urls import reverse
+
+    url = gateways + reverse("notifications_africastalking_report", args=[messaging.report_secret])
+    TextAccount.objects.filter(service=Service.AFRICASTALKING).update(delivery_report_url=url)
+    return messaging
+
+
+def wait_for(check, timeout: float = 10.0, interval: float = 0.1):
+    """Poll until `check()` is truthy (a worker or a gateway callback acts in another thread or process)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Still not true after {timeout}s: {check.__doc__ or check}")
+        time.sleep(interval)

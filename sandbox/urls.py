@@ -11,4 +11,7 @@ urlpatterns = [
     path("google/", include("sandbox.google.urls")),
     path("zoom/", include("sandbox.zoom.urls")),
     path("microsoft/", include("sandbox.microsoft.urls")),
+    path("africastalking/", include("sandbox.africastalking.urls")),
+    path("twilio/", include("sandbox.twilio.urls")),
+    path("outbox/", include("sandbox.outbox.urls")),
 ]

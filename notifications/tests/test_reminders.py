@@ -63,9 +63,11 @@ def test_after_a_broker_outage_only_the_closest_reminder_is_sent(booked):
 
 
 def test_no_reminder_for_a_cancelled_or_past_booking(booked, django_capture_on_commit_callbacks):
-    with time_machine.travel(DAY_BEFORE - timedelta(hours=1), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            services.booking_cancel(booking=booked)
+    with (
+        time_machine.travel(DAY_BEFORE - timedelta(hours=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.booking_cancel(booking=booked)
     assert reminders_plan(now=DAY_BEFORE) == 0
     assert reminders_plan(now=START + timedelta(minutes=1)) == 0
     assert reminders(booked) == []
@@ -74,9 +76,11 @@ def test_no_reminder_for_a_cancelled_or_past_booking(booked, django_capture_on_c
 def test_a_moved_booking_is_reminded_of_its_new_time_not_the_old_one(booked, django_capture_on_commit_callbacks):
     reminders_plan(now=DAY_BEFORE)
     new_start = START + timedelta(days=2)
-    with time_machine.travel(DAY_BEFORE + timedelta(hours=1), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            services.booking_reschedule(booking=booked, starts_at=new_start, enforce_availability=False)
+    with (
+        time_machine.travel(DAY_BEFORE + timedelta(hours=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.booking_reschedule(booking=booked, starts_at=new_start, enforce_availability=False)
     assert reminders_plan(now=START - timedelta(hours=2)) == 0
     reminders_plan(now=new_start - timedelta(hours=24))
     latest = max(reminders(booked), key=lambda m: m.pk)

@@ -14,8 +14,14 @@ TEMPLATES = {
 
 
 @pytest.fixture
-def messaging(clinic, settings):
-    """Africa's Talking for SMS, Twilio for WhatsApp; both accounts exist in the emulators."""
+def messaging(clinic, settings, request):
+    """Africa's Talking for SMS, Twilio for WhatsApp; both accounts exist in the emulators.
+
+    Without the `gateways` fixture the emulators are not served: texts then meet a closed port
+    (a transient failure, retried later) and never a server someone else runs on the default one.
+    """
+    if "gateways" not in request.fixturenames:
+        settings.SANDBOX_BASE_URL = "http://127.0.0.1:9/sandbox"
     TextAccount.objects.create(service=Service.AFRICASTALKING, username=AT_USERNAME, secret=AT_KEY, senders=["UHURU"])
     TextAccount.objects.create(
         service=Service.TWILIO,

@@ -6,7 +6,6 @@ import json
 import pytest
 from django.urls import reverse
 
-from bookings.models import Booking
 from clinicpro.testing.factories import PASSWORD
 from meetings.signals import meeting_changed, meeting_ready
 from notifications.models import Channel, Kind, Message, MessageStatus, OptOut, RecipientRole

@@ -67,7 +67,7 @@ class PatientDetailsForm(forms.Form):
         label="How should the clinic reach you?",
         choices=ContactChannel.choices,
         initial=ContactChannel.SMS,
-        help_text="Your confirmation, changes and reminders go there; email with a calendar invite comes too.",
+        help_text="Confirmations, changes and reminders come by text there, and always by email with a calendar invite.",
         widget=forms.RadioSelect,
     )
     notes = forms.CharField(

@@ -9,7 +9,7 @@ class ContactChannel(models.TextChoices):
 
     SMS = "sms", "SMS"
     WHATSAPP = "whatsapp", "WhatsApp"
-    EMAIL = "email", "Email only"
+    EMAIL = "email", "No texts, please"
 
 
 class Patient(models.Model):

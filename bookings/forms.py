@@ -67,7 +67,7 @@ class PatientDetailsForm(forms.Form):
         label="How should the clinic reach you?",
         choices=ContactChannel.choices,
         initial=ContactChannel.SMS,
-        help_text="Confirmations, changes and reminders come by text there, and always by email with a calendar invite.",
+        help_text="Confirmations, changes and reminders come by text there, and by email with a calendar invite.",
         widget=forms.RadioSelect,
     )
     notes = forms.CharField(

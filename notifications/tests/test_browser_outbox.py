@@ -1,5 +1,6 @@
 """In a real browser, in the seeded demo: a patient books, the owner approves, and the outbox shows what was sent."""
 
+import io
 import re
 
 import pytest
@@ -19,7 +20,7 @@ def demo(live_server, settings):
     settings.SANDBOX_BASE_URL = f"{live_server.url}/sandbox"
     settings.NOTIFICATIONS_USE_SANDBOX = True
     settings.EMAIL_BACKEND = "sandbox.mailbox.EmailBackend"
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     return live_server.url
 
 

@@ -67,6 +67,8 @@ class PatientDetailsForm(forms.Form):
         label="How should the clinic reach you?",
         choices=ContactChannel.choices,
         initial=ContactChannel.SMS,
+        # Unanswered keeps what the patient chose before (SMS for someone new).
+        required=False,
         help_text="Confirmations, changes and reminders come by text there, and by email with a calendar invite.",
         widget=forms.RadioSelect,
     )

@@ -5,7 +5,6 @@ Times are in the clinic's zone with the zone named; links are the patient's
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.conf import settings
 from django.urls import reverse
@@ -134,11 +133,10 @@ def confirmed(booking: Booking, *, moved: bool = False) -> Content:
         booking,
         f"{head}: {what}, {short_time(booking)}",
         [
-            f"Your {what} at {booking.clinic.name} is {'now' if moved else 'confirmed for'} {long_time(booking)}."
-            if not moved
-            else f"Your {what} at {booking.clinic.name} has moved to {long_time(booking)}.",
+            f"Your {what} at {booking.clinic.name} has {'moved to' if moved else 'been confirmed for'} "
+            f"{long_time(booking)}.",
             where_line,
-            "The calendar invitation attached updates your calendar.",
+            "The calendar invitation attached updates your calendar." if booking.confirmed_at else "",
         ],
         f"{booking.clinic.name}: {head.lower()}, {booking.service.name} {short_time(booking)}. {where_text} "
         f"Manage: {manage}",
@@ -277,7 +275,3 @@ def booking_cancelled(booking: Booking) -> Content:
 
 def alert(*, subject: str, text: str, link: str) -> Content:
     return Content(subject=subject, lines=[text], text=f"{text} {link}", actions=[("Open ClinicPro", link)])
-
-
-def moment_label(moment: datetime, booking: Booking) -> str:
-    return short_when(moment, booking.clinic.zone)

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .models import Channel, Message, MessageStatus, OptOut
+from .models import Channel, Message, MessageStatus, OptOut, RecipientRole
 from .recipients import is_opted_out, messaging_for, sms_ready
 from .senders.base import Sender, SendError, SendResult
 from .senders.registry import EMAIL_SENDER, WHATSAPP_SENDER, sender_class
@@ -80,7 +80,8 @@ def sender_for(message: Message) -> Sender:
 
 def _why_not_send(message: Message) -> str:
     config = messaging_for(message.clinic)
-    if not config.channel_enabled(message.channel):
+    # Channels a clinic turns off are its channels to patients; its own staff still get their alerts.
+    if message.recipient_role == RecipientRole.PATIENT and not config.channel_enabled(message.channel):
         return f"{message.get_channel_display()} is turned off for this clinic."
     if message.channel == Channel.SMS and not sms_ready(config):
         return "No SMS gateway is set up for this clinic."

@@ -9,11 +9,11 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from bookings import ics
-from bookings.models import Booking
+from bookings.models import Booking, Practitioner
 from clinicpro.models import Clinic
 
 from . import compose
-from .models import Channel, Kind, Message, RecipientRole
+from .models import Channel, Kind, Message
 from .recipients import Recipient, owner_recipients, patient_recipients, practitioner_recipients
 from .sms_length import sms_length
 from .unsubscribe import unsubscribe_url
@@ -126,20 +126,28 @@ def practitioner_messages_write(booking: Booking, kind: str, content: compose.Co
         clinic=booking.clinic,
         booking=booking,
         kind=kind,
-        recipients=practitioner_recipients(booking),
+        recipients=practitioner_recipients(booking.practitioner),
         content=content,
         dedupe_key=booking_key(booking),
     )
 
 
 def alert_write(
-    *, clinic: Clinic, cause: str, subject: str, text: str, link: str, booking: Booking | None = None
+    *,
+    clinic: Clinic,
+    cause: str,
+    subject: str,
+    text: str,
+    link: str,
+    booking: Booking | None = None,
+    practitioner: Practitioner | None = None,
 ) -> int:
-    """Tell the clinic's owners (and the booking's practitioner) once per cause."""
+    """Tell the clinic's owners (and the practitioner concerned) once per cause."""
     recipients = owner_recipients(clinic)
-    if booking is not None:
-        practitioner = practitioner_recipients(booking)
-        recipients += [r for r in practitioner if r.address not in {o.address for o in recipients}]
+    practitioner = practitioner or (booking.practitioner if booking is not None else None)
+    if practitioner is not None:
+        owners = {o.address for o in recipients}
+        recipients += [r for r in practitioner_recipients(practitioner) if r.address not in owners]
     content = compose.alert(subject=subject, text=text, link=link)
     return messages_write(
         clinic=clinic, booking=booking, kind=Kind.ALERT, recipients=recipients, content=content, dedupe_key=cause
@@ -164,7 +172,3 @@ def resend_copy(message: Message, *, attempt: int) -> Message:
         parts=message.parts,
         encoding=message.encoding,
     )
-
-
-def is_patient_role(role: str) -> bool:
-    return role == RecipientRole.PATIENT

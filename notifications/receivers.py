@@ -26,6 +26,15 @@ UNCONFIRMED = (BookingStatus.PENDING, BookingStatus.AWAITING_PAYMENT)
 
 
 def write_booking_messages(sender: Any, booking: Booking, event: str, **kwargs: Any) -> None:
+    """Runs inside the booking's transaction: a failure here must never cost the patient their booking."""
+    try:
+        with transaction.atomic():
+            _write_booking_messages(booking, event)
+    except Exception:
+        logger.exception("Writing the %s messages of booking %s failed", event, booking.pk)
+
+
+def _write_booking_messages(booking: Booking, event: str) -> None:
     if event == "created":
         if booking.status in UNCONFIRMED:
             patient_messages_write(booking, Kind.RECEIVED, compose.received(booking))
@@ -117,6 +126,7 @@ def write_reconnect_alert(sender: Any, clinic: Any, provider: str, practitioner:
     with transaction.atomic():
         alert_write(
             clinic=clinic,
+            practitioner=practitioner,
             cause=f"reconnect:{provider}:{getattr(practitioner, 'pk', 'clinic')}",
             subject=f"Reconnect {provider.replace('_', ' ').title()}",
             text=f"The {provider.replace('_', ' ')} connection of {who} stopped working and must be reconnected. "

@@ -8,7 +8,7 @@ opted out is left out.
 
 from dataclasses import dataclass
 
-from bookings.models import Booking, ContactChannel
+from bookings.models import Booking, ContactChannel, Practitioner
 from clinicpro.models import Clinic, Membership, Role
 
 from .models import Channel, ClinicMessaging, OptOut, RecipientRole
@@ -71,13 +71,11 @@ def patient_recipients(booking: Booking, kind: str) -> list[Recipient]:
     return [r for r in found if not is_opted_out(booking.clinic, r.channel, r.address)]
 
 
-def practitioner_recipients(booking: Booking) -> list[Recipient]:
-    config = messaging_for(booking.clinic)
-    user = booking.practitioner.membership.user
-    if not (config.email_enabled and user.email):
+def practitioner_recipients(practitioner: Practitioner) -> list[Recipient]:
+    user = practitioner.membership.user
+    if not user.email:
         return []
-    name = booking.practitioner.display_name
-    return [Recipient(RecipientRole.PRACTITIONER, Channel.EMAIL, user.email, name)]
+    return [Recipient(RecipientRole.PRACTITIONER, Channel.EMAIL, user.email, practitioner.display_name)]
 
 
 def owner_recipients(clinic: Clinic) -> list[Recipient]:

@@ -31,12 +31,17 @@ def _advance(message: Message, status: str, error: str) -> bool:
     return True
 
 
-@transaction.atomic
 def delivery_report_apply(
     *, clinic: Clinic, vendor: str, external_id: str, status: str, error: str = "", payload: dict
 ) -> DeliveryReport:
-    """Store a report and move the matching message (our status: sent, delivered or failed)."""
+    """Store a report as it came, then move the matching message (our status: sent, delivered or failed)."""
     report = DeliveryReport.objects.create(clinic=clinic, vendor=vendor, external_id=external_id, payload=payload)
+    with transaction.atomic():
+        _apply(report, clinic=clinic, vendor=vendor, external_id=external_id, status=status, error=error)
+    return report
+
+
+def _apply(report: DeliveryReport, *, clinic: Clinic, vendor: str, external_id: str, status: str, error: str) -> None:
     message = (
         Message.objects.select_for_update()
         .filter(clinic=clinic, provider=vendor, provider_message_id=external_id)
@@ -50,7 +55,6 @@ def delivery_report_apply(
         _advance(message, status, error)
         report.state = DeliveryReport.State.PROCESSED
     report.save(update_fields=["state"])
-    return report
 
 
 def normalise_number(value: str) -> str:

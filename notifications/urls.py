@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import settings_views, views
 
 urlpatterns = [
     path("n/unsubscribe/<str:token>/", views.unsubscribe, name="notifications_unsubscribe"),
@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("n/reports/twilio/<str:report_secret>/", views.twilio_report, name="notifications_twilio_report"),
     path("n/inbound/twilio/<str:report_secret>/", views.twilio_inbound, name="notifications_twilio_inbound"),
+    path("c/<slug:clinic_slug>/settings/messages/", settings_views.messaging_settings, name="notifications_settings"),
     path(
         "c/<slug:clinic_slug>/messages/<int:message_id>/resend/",
         views.resend,

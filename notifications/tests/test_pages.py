@@ -161,3 +161,34 @@ def gateways_free_outbox(db, messaging):
         message_id="<1@x>", from_email="a@b", to=["c@d"], subject="Your appointment", html="<p>Hi</p>"
     )
     return account
+
+
+def test_owners_turn_channels_off_and_replace_a_key_they_can_never_read_back(signed_in, clinic, messaging):
+    url = reverse("notifications_settings", args=[clinic.slug])
+    page = signed_in.get(url).content.decode()
+    assert "Messaging settings" in page and messaging.africastalking_api_key not in page
+    response = signed_in.post(
+        url,
+        {
+            "email_enabled": "on",
+            "sms_sender": "africastalking",
+            "reminder_hours": "2, 24",
+            "africastalking_username": "uhuru-health",
+            "africastalking_api_key": "",
+            "africastalking_sender_id": "UHURU",
+            "twilio_account_sid": messaging.twilio_account_sid,
+            "twilio_auth_token": "",
+            "twilio_from_number": "+15005550006",
+            "twilio_whatsapp_from": "",
+        },
+    )
+    assert response.status_code == 302
+    messaging.refresh_from_db()
+    assert not messaging.sms_enabled and not messaging.whatsapp_enabled and messaging.email_enabled
+    assert messaging.reminder_hours == [24, 2]
+    assert messaging.africastalking_api_key.startswith("atsk_")  # blank kept the stored key
+
+
+def test_a_practitioner_cannot_open_messaging_settings(client, practitioner, clinic):
+    client.login(username="wanjiru", password=PASSWORD)
+    assert client.get(reverse("notifications_settings", args=[clinic.slug])).status_code == 403

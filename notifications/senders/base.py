@@ -4,8 +4,11 @@ A sender only talks to its vendor and maps the vendor's answers; the caller
 (notifications.delivery) records status, attempts and errors.
 """
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
+
+from clinicpro.http import TimeoutSession, http_session
 
 if TYPE_CHECKING:
     from ..models import ClinicMessaging, Message
@@ -53,3 +56,18 @@ def retry_after_seconds(value: str | None) -> float | None:
         return max(float(value), 0.0)
     except ValueError:
         return 60.0
+
+
+_local = threading.local()
+
+
+def gateway_session() -> TimeoutSession:
+    """One session per worker thread, so its connections to a gateway are kept alive.
+
+    Callers pass `timeout=settings.HTTP_TIMEOUT_SECONDS` on each call: the setting may change after the
+    session was made.
+    """
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = http_session()
+    return session

@@ -192,3 +192,9 @@ def test_owners_turn_channels_off_and_replace_a_key_they_can_never_read_back(sig
 def test_a_practitioner_cannot_open_messaging_settings(client, practitioner, clinic):
     client.login(username="wanjiru", password=PASSWORD)
     assert client.get(reverse("notifications_settings", args=[clinic.slug])).status_code == 403
+
+
+def test_admin_masks_gateway_credentials(admin_client, messaging):
+    page = admin_client.get(reverse("admin:notifications_clinicmessaging_change", args=[messaging.pk])).content.decode()
+    assert messaging.africastalking_api_key not in page and messaging.twilio_auth_token not in page
+    assert "••••••••" in page

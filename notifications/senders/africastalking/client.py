@@ -7,10 +7,8 @@ The API is one form POST, so a small client is simpler and fully ours to test.
 
 from django.conf import settings
 
-from clinicpro.http import http_session
-
 from ...models import Message
-from ..base import Sender, SendError, SendResult
+from ..base import Sender, SendError, SendResult, gateway_session
 from . import vendor
 from .errors import raise_for_response
 
@@ -32,10 +30,11 @@ class AfricasTalkingSender(Sender):
         form = {"username": config.africastalking_username, "to": message.to, "message": message.body}
         if config.africastalking_sender_id:
             form["from"] = config.africastalking_sender_id
-        response = http_session().post(
+        response = gateway_session().post(
             f"{base_url(config.africastalking_username)}/version1/messaging",
             data=form,
             headers={"apiKey": config.africastalking_api_key, "Accept": "application/json"},
+            timeout=settings.HTTP_TIMEOUT_SECONDS,
         )
         recipient = raise_for_response(response)
         return SendResult(provider_message_id=str(recipient.get("messageId", "")))

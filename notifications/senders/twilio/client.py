@@ -11,10 +11,8 @@ import json
 from django.conf import settings
 from django.urls import reverse
 
-from clinicpro.http import http_session
-
 from ...models import Channel, Message
-from ..base import Sender, SendError, SendResult
+from ..base import Sender, SendError, SendResult, gateway_session
 from . import vendor
 from .errors import raise_for_response
 
@@ -44,10 +42,11 @@ class TwilioSender(Sender):
             if not config.twilio_from_number:
                 raise SendError("No Twilio sender number is set for SMS.", permanent=True)
             form.update(From=config.twilio_from_number, Body=message.body)
-        response = http_session().post(
+        response = gateway_session().post(
             f"{base_url()}/2010-04-01/Accounts/{config.twilio_account_sid}/Messages.json",
             data=form,
             auth=(config.twilio_account_sid, config.twilio_auth_token),
+            timeout=settings.HTTP_TIMEOUT_SECONDS,
         )
         resource = raise_for_response(response)
         return SendResult(provider_message_id=str(resource.get("sid", "")))

@@ -10,7 +10,15 @@ from django.core.exceptions import ValidationError
 from clinicpro.models import Clinic
 
 from . import hooks
-from .models import AvailabilityException, BookingStatus, ConfirmationPolicy, Practitioner, Service, WorkingHours
+from .models import (
+    AvailabilityException,
+    BookingStatus,
+    ConfirmationPolicy,
+    ContactChannel,
+    Practitioner,
+    Service,
+    WorkingHours,
+)
 from .phones import normalise_phone
 from .selectors import BookingFilters
 
@@ -54,6 +62,15 @@ class PatientDetailsForm(forms.Form):
         max_length=20,
         help_text="For example 0712 345 678 or +254 712 345 678.",
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    contact_preference = forms.ChoiceField(
+        label="How should the clinic reach you?",
+        choices=ContactChannel.choices,
+        initial=ContactChannel.SMS,
+        # Unanswered keeps what the patient chose before (SMS for someone new).
+        required=False,
+        help_text="Confirmations, changes and reminders come by text there, and by email with a calendar invite.",
+        widget=forms.RadioSelect,
     )
     notes = forms.CharField(
         label="Anything the practitioner should know? (optional)",

@@ -105,6 +105,32 @@ def booking_calendar(booking: Booking) -> Calendar:
     return calendar
 
 
+def booking_invitation(
+    booking: Booking, *, organizer_email: str, organizer_name: str, attendee_email: str, attendee_name: str
+) -> Calendar:
+    """The patient's calendar as an iTIP message for email (RFC 5546).
+
+    REQUEST and CANCEL must name the organizer (the clinic) and the recipient as
+    an attendee, or Gmail and Outlook show a plain attachment instead of an invitation.
+    """
+    calendar = booking_calendar(booking)
+    for event in calendar.walk("VEVENT"):
+        event.add("organizer", f"mailto:{organizer_email}", parameters={"CN": organizer_name})
+        event.add(
+            "attendee",
+            f"mailto:{attendee_email}",
+            parameters={
+                "CN": attendee_name,
+                "CUTYPE": "INDIVIDUAL",
+                "ROLE": "REQ-PARTICIPANT",
+                "PARTSTAT": "ACCEPTED" if event_status(booking) == "CONFIRMED" else "NEEDS-ACTION",
+                # Replies would go to a mailbox nobody reads: the manage page is where changes are made.
+                "RSVP": "FALSE",
+            },
+        )
+    return calendar
+
+
 def practitioner_feed(practitioner: Practitioner, bookings: Iterable[Booking]) -> Calendar:
     """A subscription feed: host links, the patient's first name only.
 

@@ -25,7 +25,16 @@ from . import signals
 from .availability import external_busy_for_day, is_slot_available
 from .errors import BookingError, InvalidTransition, OutsideCutoff, SlotTaken, SlotUnavailable
 from .hooks import BusyReport
-from .models import Booking, BookingStatus, CancelledBy, ConfirmationPolicy, Patient, Practitioner, Service
+from .models import (
+    Booking,
+    BookingStatus,
+    CancelledBy,
+    ConfirmationPolicy,
+    ContactChannel,
+    Patient,
+    Practitioner,
+    Service,
+)
 from .overlap import NO_OVERLAP_CONSTRAINT, overlapping_active_bookings
 from .phones import normalise_phone
 
@@ -141,18 +150,26 @@ def practitioner_for_member(*, membership: Any) -> Practitioner:
     return practitioner
 
 
-def patient_upsert(*, clinic: Any, name: str, email: str, phone: str, user: Any = None) -> Patient:
+def patient_upsert(
+    *, clinic: Any, name: str, email: str, phone: str, user: Any = None, contact_preference: str = ""
+) -> Patient:
     """The clinic's record of this patient (one per email), updated with the latest details."""
     name, email = name.strip(), email.strip().lower()
+    preference = contact_preference or ContactChannel.SMS
     patient, created = Patient.objects.get_or_create(
-        clinic=clinic, email=email, defaults={"name": name, "phone": phone, "user": user}
+        clinic=clinic,
+        email=email,
+        defaults={"name": name, "phone": phone, "user": user, "contact_preference": preference},
     )
     links_account = user is not None and patient.user_id is None
-    if not created and (patient.name != name or patient.phone != phone or links_account):
+    changes_preference = bool(contact_preference) and patient.contact_preference != contact_preference
+    if not created and (patient.name != name or patient.phone != phone or links_account or changes_preference):
         patient.name, patient.phone = name, phone
         if links_account:
             patient.user = user
-        patient.save(update_fields=["name", "phone", "user"])
+        if changes_preference:
+            patient.contact_preference = contact_preference
+        patient.save(update_fields=["name", "phone", "user", "contact_preference"])
     return patient
 
 
@@ -165,6 +182,7 @@ def booking_create(
     patient_email: str,
     patient_phone: str,
     notes: str = "",
+    contact_preference: str = "",
     user: Any = None,
     created_by: Any = None,
     enforce_availability: bool = True,
@@ -188,7 +206,14 @@ def booking_create(
         if service.clinic_id != practitioner.clinic_id or not service.practitioners.filter(pk=practitioner.pk).exists():
             raise BookingError("This practitioner does not offer this service.")
         phone = normalise_phone(patient_phone)
-        patient = patient_upsert(clinic=service.clinic, name=patient_name, email=patient_email, phone=phone, user=user)
+        patient = patient_upsert(
+            clinic=service.clinic,
+            name=patient_name,
+            email=patient_email,
+            phone=phone,
+            user=user,
+            contact_preference=contact_preference,
+        )
         starts_at = _as_utc(starts_at)
         status = _initial_status(service)
         booking = Booking(

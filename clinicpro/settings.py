@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "meetings",
     "payments",
     "integrations",
+    "notifications",
 ]
 
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
@@ -172,6 +173,8 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "clinicpro.tasks.record_worker_heartbeat", "schedule": 30.0},
     "expire-payment-holds": {"task": "bookings.tasks.expire_holds", "schedule": 60.0},
     "sweep-missing-meetings": {"task": "meetings.tasks.sweep_missing_meetings", "schedule": crontab(minute="*")},
+    "send-due-messages": {"task": "notifications.tasks.send_due_messages", "schedule": 30.0},
+    "plan-reminders": {"task": "notifications.tasks.plan_reminders", "schedule": 300.0},
 }
 
 # --- Auth ----------------------------------------------------------------------
@@ -210,7 +213,9 @@ SOCIALACCOUNT_PROVIDERS = {
 # --- Email ---------------------------------------------------------------------
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend" if DEBUG else "anymail.backends.amazon_ses.EmailBackend",
+    default=("sandbox.mailbox.EmailBackend" if SANDBOX_ENABLED else "django.core.mail.backends.console.EmailBackend")
+    if DEBUG
+    else "anymail.backends.amazon_ses.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ClinicPro <no-reply@clinicpro.local>")
 ANYMAIL = env.dict("ANYMAIL", default={})
@@ -351,3 +356,19 @@ CELERY_BEAT_SCHEDULE["payments-process-callbacks"] = {
     "schedule": 15.0,
 }
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {"task": "payments.tasks.reconcile_attempts", "schedule": 30.0}
+
+# --- Notifications: email, SMS and WhatsApp ----------------------------------------------
+# Point Africa's Talking and Twilio at the emulators under SANDBOX_BASE_URL.
+NOTIFICATIONS_USE_SANDBOX = env.bool("NOTIFICATIONS_USE_SANDBOX", default=SANDBOX_ENABLED)
+# Attempts per message before it is marked failed; transient failures wait base * 2**n seconds (jittered, capped).
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=10.0)
+NOTIFICATIONS_RETRY_CAP_SECONDS = env.float("NOTIFICATIONS_RETRY_CAP_SECONDS", default=1800.0)
+# A message claimed for sending longer ago than this is taken back into the queue.
+NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS", default=300)
+# An online booking this close to its start with no working link alerts its practitioner and the owners.
+NOTIFICATIONS_URGENT_LINK_MINUTES = env.int("NOTIFICATIONS_URGENT_LINK_MINUTES", default=30)
+# Calendar invitations name the clinic's contact email as organizer, else this address.
+NOTIFICATIONS_ORGANIZER_EMAIL = env.str("NOTIFICATIONS_ORGANIZER_EMAIL", default="bookings@clinicpro.local")
+# Domain of the Message-ID of our emails.
+NOTIFICATIONS_EMAIL_DOMAIN = env.str("NOTIFICATIONS_EMAIL_DOMAIN", default="clinicpro.local")

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("integrations.urls")),
     path("", include("payments.urls")),
+    path("", include("notifications.urls")),
+    path("anymail/", include("anymail.urls")),
 ]
 
 if settings.SANDBOX_ENABLED:

@@ -7,6 +7,8 @@ endpoint names:
     zoom:       token, meetings.create, meetings.get, meetings.update, meetings.delete, meetings.list
     microsoft:  token, events.create, events.list, events.get, events.update, events.delete,
                 onlinemeetings.createorget, onlinemeetings.get, onlinemeetings.update, onlinemeetings.delete
+    africastalking: messaging.send
+    twilio:     messages.create
 
 Modes:
 
@@ -69,6 +71,8 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
         "onlinemeetings.update",
         "onlinemeetings.delete",
     ),
+    Service.AFRICASTALKING: ("messaging.send",),
+    Service.TWILIO: ("messages.create",),
 }
 
 MODES: tuple[str, ...] = tuple(Fault.Mode.values)

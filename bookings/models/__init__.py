@@ -1,6 +1,6 @@
 from .availability import AvailabilityException, WorkingHours
 from .booking import ACTIVE_STATUSES, Booking, BookingStatus, CancelledBy
-from .patient import Patient
+from .patient import ContactChannel, Patient
 from .practitioner import Practitioner
 from .service import ConfirmationPolicy, Service
 
@@ -11,6 +11,7 @@ __all__ = [
     "BookingStatus",
     "CancelledBy",
     "ConfirmationPolicy",
+    "ContactChannel",
     "Patient",
     "Practitioner",
     "Service",

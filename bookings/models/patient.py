@@ -4,6 +4,14 @@ from django.db import models
 from clinicpro.models import Clinic
 
 
+class ContactChannel(models.TextChoices):
+    """How a patient asked to get their messages; email with the calendar invite goes out in every case."""
+
+    SMS = "sms", "SMS"
+    WHATSAPP = "whatsapp", "WhatsApp"
+    EMAIL = "email", "No texts, please"
+
+
 class Patient(models.Model):
     """Someone who books at a clinic; a clinic's own record, linked to an account when they have one."""
 
@@ -11,6 +19,7 @@ class Patient(models.Model):
     name = models.CharField(max_length=120)
     email = models.EmailField()
     phone = models.CharField(max_length=16, help_text="E.164, e.g. +254712345678")
+    contact_preference = models.CharField(max_length=10, choices=ContactChannel.choices, default=ContactChannel.SMS)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="patient_records"
     )

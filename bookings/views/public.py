@@ -100,6 +100,7 @@ def details(request: HttpRequest, clinic_slug: str) -> HttpResponse:
                 patient_email=data["email"],
                 patient_phone=data["phone"],
                 notes=data["notes"],
+                contact_preference=data["contact_preference"],
                 user=_account_for(request, data["email"]),
             )
         except (SlotTaken, SlotUnavailable) as exc:

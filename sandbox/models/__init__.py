@@ -6,6 +6,7 @@ Celery worker calling them see the same world.
 
 from .faults import Fault
 from .google import GoogleBusyBlock, GoogleEvent
+from .messaging import SentEmail, TextAccount, TextMessage
 from .microsoft import GraphEvent, GraphOnlineMeeting
 from .oauth import Account, AuthorizationCode, Grant, OAuthClient, Service, Token
 from .zoom import ZoomDailyUsage, ZoomMeeting
@@ -20,7 +21,10 @@ __all__ = [
     "GraphEvent",
     "GraphOnlineMeeting",
     "OAuthClient",
+    "SentEmail",
     "Service",
+    "TextAccount",
+    "TextMessage",
     "Token",
     "ZoomDailyUsage",
     "ZoomMeeting",

@@ -12,6 +12,8 @@ class Service(models.TextChoices):
     GOOGLE = "google", "Google"
     ZOOM = "zoom", "Zoom"
     MICROSOFT = "microsoft", "Microsoft"
+    AFRICASTALKING = "africastalking", "Africa's Talking"
+    TWILIO = "twilio", "Twilio"
 
 
 class OAuthClient(models.Model):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("integrations.urls")),
     path("", include("payments.urls")),
+    path("", include("api.urls")),
 ]
 
 if settings.SANDBOX_ENABLED:

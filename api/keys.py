@@ -30,7 +30,7 @@ class NewKey:
     plaintext: str  # shown to the owner once, never stored
 
 
-def _hash(plaintext: str) -> str:
+def hash_key(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
@@ -44,7 +44,7 @@ def api_key_create(
         clinic=clinic,
         name=name.strip()[:100] or "API key",
         prefix=prefix,
-        hashed_key=_hash(plaintext),
+        hashed_key=hash_key(plaintext),
         scope=scope,
         audience=audience,
         created_by=created_by,
@@ -73,7 +73,7 @@ def api_key_authenticate(plaintext: str) -> ApiKey | None:
         .filter(prefix=prefix, revoked_at__isnull=True, clinic__is_active=True)
         .first()
     )
-    if api_key is None or not hmac.compare_digest(api_key.hashed_key, _hash(plaintext)):
+    if api_key is None or not hmac.compare_digest(api_key.hashed_key, hash_key(plaintext)):
         return None
     _touch(api_key)
     return api_key

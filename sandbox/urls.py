@@ -11,4 +11,5 @@ urlpatterns = [
     path("google/", include("sandbox.google.urls")),
     path("zoom/", include("sandbox.zoom.urls")),
     path("microsoft/", include("sandbox.microsoft.urls")),
+    path("webhooks/", include("sandbox.webhooks.urls")),
 ]

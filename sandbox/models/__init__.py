@@ -8,6 +8,7 @@ from .faults import Fault
 from .google import GoogleBusyBlock, GoogleEvent
 from .microsoft import GraphEvent, GraphOnlineMeeting
 from .oauth import Account, AuthorizationCode, Grant, OAuthClient, Service, Token
+from .webhooks import ReceivedWebhook, WebhookInbox
 from .zoom import ZoomDailyUsage, ZoomMeeting
 
 __all__ = [
@@ -20,8 +21,10 @@ __all__ = [
     "GraphEvent",
     "GraphOnlineMeeting",
     "OAuthClient",
+    "ReceivedWebhook",
     "Service",
     "Token",
+    "WebhookInbox",
     "ZoomDailyUsage",
     "ZoomMeeting",
 ]

@@ -17,7 +17,7 @@ from sandbox.models import ReceivedWebhook
 def test_a_booking_reaches_the_receiver_signed_and_is_recorded(
     live_server, clinic, api, service, practitioner, slot_start
 ):
-    endpoint, inbox = endpoint_at_receiver(clinic, live_server.url)
+    _endpoint, _inbox = endpoint_at_receiver(clinic, live_server.url)
     body = {
         "service_id": service.pk,
         "practitioner_id": practitioner.pk,
@@ -151,7 +151,7 @@ def test_the_beat_pass_skips_deliveries_another_worker_holds(clinic):
 
 
 def test_the_beat_pass_sends_what_is_due_and_releases_stale_claims(live_server, clinic):
-    endpoint, inbox = endpoint_at_receiver(clinic, live_server.url)
+    endpoint, _inbox = endpoint_at_receiver(clinic, live_server.url)
     due = _pending_delivery(endpoint)
     stale = _pending_delivery(endpoint)
     later = _pending_delivery(endpoint)

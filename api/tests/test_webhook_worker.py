@@ -49,7 +49,7 @@ def _created():
 def test_the_worker_retries_until_the_receiver_answers(
     one_second_retries, live_server, celery_worker, clinic, service, practitioner, slot_start
 ):
-    endpoint, inbox = endpoint_at_receiver(clinic, live_server.url, events=["booking.created"])
+    _endpoint, inbox = endpoint_at_receiver(clinic, live_server.url, events=["booking.created"])
     inbox.fail_status, inbox.fail_remaining = 500, 2
     inbox.save()
 

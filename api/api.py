@@ -22,6 +22,12 @@ methods then need the `X-CSRFToken` header, and members of several clinics name 
 answer, the same key with another body is refused with 422 (`idempotency_key_reused`). Times are
 ISO 8601 with the clinic's UTC offset; times sent must carry an offset. Each key may make
 `API_RATE_LIMIT_PER_MINUTE` requests a minute; past it, 429 with `Retry-After`.
+
+**Problem codes** (`type` is `urn:clinicpro:problem:<code>`): `unauthenticated` 401, `forbidden` and
+`read_only_key` and `csrf_failed` 403, `not_found` and `no_meeting` 404, `invalid_request`,
+`invalid_date_range`, `slot_unavailable`, `booking_refused` and `idempotency_key_reused` 422,
+`idempotency_key_required`, `invalid_cursor` and `clinic_required` 400, `slot_taken`, `outside_cutoff`
+and `invalid_transition` 409, `rate_limited` 429, `server_error` 500.
 """
 
 

@@ -3,7 +3,6 @@
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -27,7 +26,8 @@ class ApiProblem(Exception):
 
 
 def problem_body(status: int, code: str, title: str, detail: str = "", **extra: Any) -> dict[str, Any]:
-    body = {"type": f"{settings.SITE_URL}/api/v1/docs#problem-{code}", "title": title, "status": status, "code": code}
+    # A URN names the problem type for good without promising a page at that address (RFC 9457, section 3.1.1).
+    body = {"type": f"urn:clinicpro:problem:{code}", "title": title, "status": status, "code": code}
     if detail:
         body["detail"] = detail
     body.update(extra)

@@ -6,6 +6,7 @@ class ApiConfig(AppConfig):
     verbose_name = "API and webhooks"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deploy check)
         from .webhooks import banners, receivers  # noqa: F401  (banners registers a dashboard hook)
 
         receivers.connect()

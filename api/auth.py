@@ -67,6 +67,12 @@ class MemberSessionAuth(APIKeyCookie):
 
     param_name = settings.SESSION_COOKIE_NAME
 
+    def __call__(self, request: HttpRequest) -> Caller | None:
+        # No session, no CSRF question: a bad API key on a POST is a 401, not a CSRF failure.
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Caller | None:
         user = request.user
         if not user.is_authenticated:

@@ -130,3 +130,10 @@ def test_a_signed_in_person_without_membership_gets_404(db):
     client.force_login(UserFactory(username="nobody"))
 
     assert client.get("/api/v1/services").status_code == 404
+
+
+def test_a_wrong_key_on_a_post_is_401_not_a_csrf_failure(db):
+    response = ApiClient("cpk_000000000000_wrong").post("/api/v1/bookings", {})
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthenticated"

@@ -59,3 +59,12 @@ def test_replay_after_re_enabling_sends_the_same_message_again(client, owner, cl
         (sent.message_id, 204),
     ]
     assert "HTTP 410" in page and "HTTP 204" in page and " ms" in page
+
+
+def test_admin_shows_an_endpoint_without_its_secret(admin_client, clinic):
+    endpoint = WebhookEndpoint.objects.create(clinic=clinic, url="https://example.com/hooks", events=[])
+
+    page = admin_client.get(f"/admin/api/webhookendpoint/{endpoint.pk}/change/").content.decode()
+
+    assert page.count(endpoint.secret) == 0
+    assert endpoint.secret[-4:] in page

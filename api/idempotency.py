@@ -131,3 +131,9 @@ def _forget_expired(caller: Caller, key: str) -> None:
     IdempotencyRecord.objects.filter(
         clinic=caller.clinic, principal=caller.principal, key=key, created_at__lt=horizon
     ).delete()
+
+
+def idempotency_records_purge() -> int:
+    """Forget answers older than API_IDEMPOTENCY_TTL_HOURS (the beat calls this hourly)."""
+    horizon = timezone.now() - timedelta(hours=settings.API_IDEMPOTENCY_TTL_HOURS)
+    return IdempotencyRecord.objects.filter(created_at__lt=horizon).delete()[0]

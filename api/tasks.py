@@ -32,3 +32,10 @@ def deliver_due_webhooks() -> int:
     for delivery_id in ids:
         deliver_claimed_webhook.delay(delivery_id)
     return len(ids)
+
+
+@shared_task(ignore_result=True)
+def purge_idempotency_records() -> int:
+    from .idempotency import idempotency_records_purge
+
+    return idempotency_records_purge()

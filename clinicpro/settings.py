@@ -341,3 +341,7 @@ WEBHOOKS_RETRY_SCHEDULE_SECONDS = [
 ]
 WEBHOOKS_JITTER_FRACTION = env.float("WEBHOOKS_JITTER_FRACTION", default=0.1)
 CELERY_BEAT_SCHEDULE["deliver-due-webhooks"] = {"task": "api.tasks.deliver_due_webhooks", "schedule": 15.0}
+CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {
+    "task": "api.tasks.purge_idempotency_records",
+    "schedule": crontab(minute=7),
+}

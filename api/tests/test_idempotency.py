@@ -99,3 +99,17 @@ def test_concurrent_retries_make_one_booking(retries, clinic, practitioner, serv
     assert Booking.objects.count() == 1
     assert [a.status_code for a in answers] == [201] * retries
     assert {a.json()["id"] for a in answers} == {Booking.objects.get().pk}
+
+
+def test_answers_past_their_time_are_forgotten(api, service, practitioner, slot_start, settings):
+    import time_machine
+
+    from api.idempotency import idempotency_records_purge
+
+    body = booking_body(service, practitioner, slot_start)
+    api.post("/api/v1/bookings", body, idempotency_key="old")
+    with time_machine.travel(timedelta(hours=settings.API_IDEMPOTENCY_TTL_HOURS + 1)):
+        purged = idempotency_records_purge()
+
+    assert purged == 1
+    assert not IdempotencyRecord.objects.exists()

@@ -16,9 +16,12 @@ def subscribed_endpoints(clinic: Clinic, event_type: str) -> list[WebhookEndpoin
     return [e for e in WebhookEndpoint.objects.filter(clinic=clinic, is_active=True) if event_type in e.events]
 
 
-def webhook_enqueue(*, clinic: Clinic, event_type: str, data: dict[str, Any]) -> list[WebhookDelivery]:
-    """One delivery per subscribed endpoint, due now; a worker is asked to send them once this commits."""
-    endpoints = subscribed_endpoints(clinic, event_type)
+def webhook_enqueue(
+    *, clinic: Clinic, event_type: str, data: dict[str, Any], endpoints: list[WebhookEndpoint] | None = None
+) -> list[WebhookDelivery]:
+    """One delivery per subscribed endpoint (found here unless given), due now; sent by a worker after commit."""
+    if endpoints is None:
+        endpoints = subscribed_endpoints(clinic, event_type)
     if not endpoints:
         return []
     now = timezone.now()

@@ -27,7 +27,8 @@ def _json(document: dict[str, Any]) -> dict[str, Any]:
 
 def on_booking_changing(sender: Any, booking: Booking, event: str, **kwargs: Any) -> None:
     event_type = BOOKING_EVENTS.get(event)
-    if event_type is None or not subscribed_endpoints(booking.clinic, event_type):
+    endpoints = subscribed_endpoints(booking.clinic, event_type) if event_type else []
+    if not endpoints:
         return
     data: dict[str, Any] = {"booking": booking_doc(booking)}
     if event == "rescheduled":
@@ -36,7 +37,7 @@ def on_booking_changing(sender: Any, booking: Booking, event: str, **kwargs: Any
         data["previous_ends_at"] = kwargs["previous_ends_at"].astimezone(zone)
     if event == "cancelled":
         data["was_confirmed"] = bool(kwargs.get("was_confirmed"))
-    webhook_enqueue(clinic=booking.clinic, event_type=event_type, data=_json(data))
+    webhook_enqueue(clinic=booking.clinic, event_type=event_type, data=_json(data), endpoints=endpoints)
 
 
 def _meeting_data(meeting: Any, booking: Booking) -> dict[str, Any]:
@@ -54,21 +55,23 @@ def _meeting_data(meeting: Any, booking: Booking) -> dict[str, Any]:
 
 
 def on_meeting_ready(sender: Any, meeting: Any, booking: Booking, **kwargs: Any) -> None:
-    if subscribed_endpoints(booking.clinic, WebhookEvent.MEETING_READY):
-        webhook_enqueue(
-            clinic=booking.clinic, event_type=WebhookEvent.MEETING_READY, data=_json(_meeting_data(meeting, booking))
-        )
+    endpoints = subscribed_endpoints(booking.clinic, WebhookEvent.MEETING_READY)
+    if endpoints:
+        data = _json(_meeting_data(meeting, booking))
+        webhook_enqueue(clinic=booking.clinic, event_type=WebhookEvent.MEETING_READY, data=data, endpoints=endpoints)
 
 
 def on_meeting_changed(sender: Any, meeting: Any, booking: Booking, reason: str = "", **kwargs: Any) -> None:
-    if subscribed_endpoints(booking.clinic, WebhookEvent.MEETING_CHANGED):
-        data = {**_meeting_data(meeting, booking), "reason": reason}
-        webhook_enqueue(clinic=booking.clinic, event_type=WebhookEvent.MEETING_CHANGED, data=_json(data))
+    endpoints = subscribed_endpoints(booking.clinic, WebhookEvent.MEETING_CHANGED)
+    if endpoints:
+        data = _json({**_meeting_data(meeting, booking), "reason": reason})
+        webhook_enqueue(clinic=booking.clinic, event_type=WebhookEvent.MEETING_CHANGED, data=data, endpoints=endpoints)
 
 
 def on_payment_changing(sender: Any, invoice: Any, booking: Booking, event: str, **kwargs: Any) -> None:
     event_type = PAYMENT_EVENTS.get(event)
-    if event_type is None or not subscribed_endpoints(booking.clinic, event_type):
+    endpoints = subscribed_endpoints(booking.clinic, event_type) if event_type else []
+    if not endpoints:
         return
     payment = kwargs.get("payment")
     data = {
@@ -77,7 +80,7 @@ def on_payment_changing(sender: Any, invoice: Any, booking: Booking, event: str,
         "payment_id": getattr(payment, "pk", None),
         "reason": kwargs.get("reason", "") or "",
     }
-    webhook_enqueue(clinic=booking.clinic, event_type=event_type, data=_json(data))
+    webhook_enqueue(clinic=booking.clinic, event_type=event_type, data=_json(data), endpoints=endpoints)
 
 
 def connect() -> None:

@@ -114,5 +114,6 @@ def _practitioner_id(connection: Any) -> int | None:
     membership = connection.membership
     if membership is None:
         return None
-    practitioner = getattr(membership, "practitioner", None) if hasattr(membership, "practitioner") else None
+    # A missing reverse one-to-one raises an AttributeError subclass, which getattr turns into None.
+    practitioner = getattr(membership, "practitioner", None)
     return practitioner.pk if practitioner else None

@@ -127,3 +127,28 @@ def test_slots_are_offered_in_the_clinic_offset(api, service, practitioner, slot
     slots = response.json()["slots"]
     assert slots[0]["starts_at"] == slot_start.replace(hour=8).isoformat()
     assert len(slots) == 18  # 08:00 to 17:00 in 30-minute steps
+
+
+def test_slots_of_a_practitioner_who_does_not_offer_the_service_are_none(api, clinic, service, slot_start):
+    from clinicpro.testing.factories import MembershipFactory, PractitionerFactory
+
+    other = PractitionerFactory(membership=MembershipFactory(clinic=clinic))
+    day = slot_start.date().isoformat()
+
+    answer = api.get(f"/api/v1/services/{service.pk}/practitioners/{other.pk}/slots", start=day, end=day).json()
+
+    assert answer["slots"] == []
+    assert answer["warnings"] == ["This practitioner does not offer this service."]
+
+
+def test_a_date_range_longer_than_a_month_is_refused(api, service, practitioner, slot_start):
+    start = slot_start.date()
+
+    response = api.get(
+        f"/api/v1/services/{service.pk}/practitioners/{practitioner.pk}/slots",
+        start=start.isoformat(),
+        end=(start + timedelta(days=40)).isoformat(),
+    )
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_date_range"

@@ -103,7 +103,7 @@ def create_booking(request: HttpRequest, payload: BookingIn):
         )
         return 201, _as_json(booking_doc(booking_selectors.clinic_booking(caller.clinic, booking.pk)))
 
-    return idempotent(request, caller, payload.dict(), create)
+    return idempotent(request, caller, payload.model_dump(mode="json"), create)
 
 
 def _transition(request: HttpRequest, booking_id: int, payload: Schema, change: Any):
@@ -115,7 +115,7 @@ def _transition(request: HttpRequest, booking_id: int, payload: Schema, change: 
         change(booking)
         return 200, _as_json(booking_doc(booking_selectors.clinic_booking(caller.clinic, booking.pk)))
 
-    return idempotent(request, caller, payload.dict(), run)
+    return idempotent(request, caller, payload.model_dump(mode="json"), run)
 
 
 @router.post(

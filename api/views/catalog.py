@@ -52,18 +52,13 @@ def list_slots(request: HttpRequest, service_id: int, practitioner_id: int, date
     service = selectors.clinic_service(clinic, service_id)
     practitioner = selectors.clinic_practitioner(clinic, practitioner_id)
     _check_range(dates.start, dates.end)
+    answer = {"service_id": service.pk, "practitioner_id": practitioner.pk, "slots": [], "warnings": []}
+    if not service.practitioners.filter(pk=practitioner.pk).exists():
+        return {**answer, "warnings": ["This practitioner does not offer this service."]}
     search = search_slots(service=service, practitioner=practitioner, start=dates.start, end=dates.end)
-    offered = service.practitioners.filter(pk=practitioner.pk).exists()
     zone = clinic.zone
-    return {
-        "service_id": service.pk,
-        "practitioner_id": practitioner.pk,
-        "slots": [
-            {"starts_at": slot.starts_at.astimezone(zone), "ends_at": slot.ends_at.astimezone(zone)}
-            for slot in (search.slots if offered else [])
-        ],
-        "warnings": search.warnings if offered else ["This practitioner does not offer this service."],
-    }
+    slots = [{"starts_at": s.starts_at.astimezone(zone), "ends_at": s.ends_at.astimezone(zone)} for s in search.slots]
+    return {**answer, "slots": slots, "warnings": search.warnings}
 
 
 def _check_range(start: date, end: date) -> None:

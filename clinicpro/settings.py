@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "payments",
     "integrations",
     "notifications",
+    "api",
 ]
 
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
@@ -372,3 +373,30 @@ NOTIFICATIONS_URGENT_LINK_MINUTES = env.int("NOTIFICATIONS_URGENT_LINK_MINUTES",
 NOTIFICATIONS_ORGANIZER_EMAIL = env.str("NOTIFICATIONS_ORGANIZER_EMAIL", default="bookings@clinicpro.local")
 # Domain of the Message-ID of our emails.
 NOTIFICATIONS_EMAIL_DOMAIN = env.str("NOTIFICATIONS_EMAIL_DOMAIN", default="clinicpro.local")
+# --- Public API and outgoing webhooks ---------------------------------------------------------
+# django-ninja renders its bundled Swagger UI (served from the package's static files, no CDN)
+# only when it is an installed app.
+INSTALLED_APPS.append("ninja")
+# Requests per minute one API key (or one signed-in member) may make; past it: 429 with Retry-After.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
+# How long a POST's Idempotency-Key is remembered, in hours.
+API_IDEMPOTENCY_TTL_HOURS = env.int("API_IDEMPOTENCY_TTL_HOURS", default=24)
+# Webhook endpoints may resolve to loopback addresses (tests and the demo only; never in production).
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=SANDBOX_ENABLED)
+# Seconds one delivery attempt may take before it counts as failed.
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=15.0)
+# Seconds after each failed attempt before the next (Standard Webhooks' schedule, about three days),
+# each with up to WEBHOOKS_JITTER_FRACTION of random extra; past the last one the delivery fails.
+WEBHOOKS_RETRY_SCHEDULE_SECONDS = [
+    int(value)
+    for value in env.list(
+        "WEBHOOKS_RETRY_SCHEDULE_SECONDS",
+        default=["5", "300", "1800", "7200", "18000", "36000", "50400", "72000", "86400"],
+    )
+]
+WEBHOOKS_JITTER_FRACTION = env.float("WEBHOOKS_JITTER_FRACTION", default=0.1)
+CELERY_BEAT_SCHEDULE["deliver-due-webhooks"] = {"task": "api.tasks.deliver_due_webhooks", "schedule": 15.0}
+CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {
+    "task": "api.tasks.purge_idempotency_records",
+    "schedule": crontab(minute=7),
+}

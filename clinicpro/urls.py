@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("", include("notifications.urls")),
     path("anymail/", include("anymail.urls")),
+    path("", include("api.urls")),
 ]
 
 if settings.SANDBOX_ENABLED:

@@ -22,4 +22,5 @@ urlpatterns = [
     path("africastalking/", include("sandbox.africastalking.urls")),
     path("twilio/", include("sandbox.twilio.urls")),
     path("outbox/", include("sandbox.outbox.urls")),
+    path("webhooks/", include("sandbox.webhooks.urls")),
 ]

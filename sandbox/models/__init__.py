@@ -9,6 +9,7 @@ from .google import GoogleBusyBlock, GoogleEvent
 from .messaging import SentEmail, TextAccount, TextMessage
 from .microsoft import GraphEvent, GraphOnlineMeeting
 from .oauth import Account, AuthorizationCode, Grant, OAuthClient, Service, Token
+from .webhooks import ReceivedWebhook, WebhookInbox
 from .zoom import ZoomDailyUsage, ZoomMeeting
 
 __all__ = [
@@ -22,10 +23,12 @@ __all__ = [
     "GraphOnlineMeeting",
     "OAuthClient",
     "SentEmail",
+    "ReceivedWebhook",
     "Service",
     "TextAccount",
     "TextMessage",
     "Token",
+    "WebhookInbox",
     "ZoomDailyUsage",
     "ZoomMeeting",
 ]

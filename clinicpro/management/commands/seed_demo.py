@@ -14,7 +14,7 @@ from django.db import transaction
 from clinicpro.demo import DEMO_PASSWORD, Lines
 
 # The order matters: each seed builds on what the earlier ones put in the context.
-SEED_APPS = ["clinicpro", "bookings", "meetings", "integrations", "payments", "notifications"]
+SEED_APPS = ["clinicpro", "bookings", "meetings", "integrations", "payments", "notifications", "api"]
 
 
 def seed_module(app_label: str) -> Any:

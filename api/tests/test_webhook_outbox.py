@@ -1,0 +1,117 @@
+"""Deliveries are written in the same transaction as the event they tell of."""
+
+import json
+
+import pytest
+from django.db import transaction
+
+from api.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from bookings import services
+
+
+@pytest.fixture
+def endpoint(clinic):
+    # An address nothing listens on: these tests look at the outbox, not at sending.
+    return WebhookEndpoint.objects.create(
+        clinic=clinic, url="http://127.0.0.1:9/hook", events=list(WebhookEvent.values)
+    )
+
+
+def test_a_booking_writes_created_and_confirmed_deliveries(endpoint, make_booking, slot_start):
+    booking = make_booking(slot_start)
+
+    deliveries = {d.event_type: d for d in WebhookDelivery.objects.all()}
+
+    assert set(deliveries) == {"booking.created", "booking.confirmed"}
+    body = json.loads(deliveries["booking.created"].body)
+    assert body["type"] == "booking.created"
+    assert body["data"]["booking"]["id"] == booking.pk
+    assert body["data"]["booking"]["starts_at"] == slot_start.isoformat()
+    assert body["timestamp"].endswith("Z") or "+" in body["timestamp"]
+
+
+def test_a_change_that_rolls_back_leaves_no_delivery(endpoint, service, practitioner, slot_start):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.booking_create(
+            service=service,
+            practitioner=practitioner,
+            starts_at=slot_start,
+            patient_name="Achieng",
+            patient_email="a@example.com",
+            patient_phone="0712345678",
+            enforce_availability=False,
+        )
+        assert WebhookDelivery.objects.count() == 2
+        raise RuntimeError("the request failed after booking")
+
+    assert WebhookDelivery.objects.count() == 0
+
+
+def test_only_subscribed_active_endpoints_of_the_clinic_get_deliveries(
+    endpoint, clinic, other_clinic, make_booking, slot_start
+):
+    cancelled_only = WebhookEndpoint.objects.create(
+        clinic=clinic, url="http://127.0.0.1:9/c", events=["booking.cancelled"]
+    )
+    WebhookEndpoint.objects.create(
+        clinic=clinic, url="http://127.0.0.1:9/off", events=["booking.created"], is_active=False
+    )
+    WebhookEndpoint.objects.create(clinic=other_clinic, url="http://127.0.0.1:9/other", events=["booking.created"])
+
+    booking = make_booking(slot_start)
+    services.booking_cancel(booking=booking, reason="Ill")
+
+    assert sorted(WebhookDelivery.objects.values_list("endpoint__url", "event_type")) == [
+        ("http://127.0.0.1:9/c", "booking.cancelled"),
+        ("http://127.0.0.1:9/hook", "booking.cancelled"),
+        ("http://127.0.0.1:9/hook", "booking.confirmed"),
+        ("http://127.0.0.1:9/hook", "booking.created"),
+    ]
+    assert cancelled_only.deliveries.count() == 1
+
+
+def test_a_reschedule_tells_the_previous_time(endpoint, make_booking, slot_start):
+    from datetime import timedelta
+
+    booking = make_booking(slot_start)
+    services.booking_reschedule(booking=booking, starts_at=slot_start + timedelta(hours=1), enforce_availability=False)
+
+    body = json.loads(WebhookDelivery.objects.get(event_type="booking.rescheduled").body)
+    assert body["data"]["previous_starts_at"] == slot_start.isoformat()
+    assert body["data"]["booking"]["starts_at"] == (slot_start + timedelta(hours=1)).isoformat()
+
+
+def test_meeting_signals_write_meeting_deliveries(endpoint, make_booking, slot_start):
+    from meetings.models import Meeting
+    from meetings.signals import meeting_changed, meeting_ready
+
+    booking = make_booking(slot_start)
+    meeting = Meeting.objects.get(booking=booking, is_current=True)
+
+    with transaction.atomic():
+        meeting_ready.send(sender=Meeting, meeting=meeting, booking=booking)
+        meeting_changed.send(sender=Meeting, meeting=meeting, booking=booking, reason="Zoom failed; backup room used")
+
+    ready = json.loads(WebhookDelivery.objects.get(event_type="meeting.ready").body)
+    changed = json.loads(WebhookDelivery.objects.get(event_type="meeting.changed").body)
+    assert ready["data"]["booking_id"] == booking.pk
+    assert "/j/" in ready["data"]["meeting"]["join_url"]
+    assert changed["data"]["reason"] == "Zoom failed; backup room used"
+
+
+def test_payment_signals_write_payment_deliveries(endpoint, make_booking, slot_start):
+    from payments.signals import payment_changing
+
+    booking = make_booking(slot_start)
+
+    class Invoice:  # payments' own model lives in its app; the signal carries any invoice with a pk
+        pk = 41
+
+    with transaction.atomic():
+        payment_changing.send(sender=Invoice, invoice=Invoice(), booking=booking, event="completed", payment=None)
+        payment_changing.send(sender=Invoice, invoice=Invoice(), booking=booking, event="failed", reason="Cancelled")
+
+    completed = json.loads(WebhookDelivery.objects.get(event_type="payment.completed").body)
+    failed = json.loads(WebhookDelivery.objects.get(event_type="payment.failed").body)
+    assert completed["data"] == {"booking_id": booking.pk, "invoice_id": 41, "payment_id": None, "reason": ""}
+    assert failed["data"]["reason"] == "Cancelled"

@@ -1,0 +1,93 @@
+"""Listeners that turn in-transaction signals into webhook deliveries (written in that transaction)."""
+
+import json
+from typing import Any
+
+from bookings import hooks
+from bookings.models import Booking
+from bookings.signals import booking_changing
+
+from ..models import WebhookEvent
+from ..renderers import dumps
+from ..serializers import booking_doc
+from .outbox import subscribed_endpoints, webhook_enqueue
+
+BOOKING_EVENTS = {
+    "created": WebhookEvent.BOOKING_CREATED,
+    "confirmed": WebhookEvent.BOOKING_CONFIRMED,
+    "rescheduled": WebhookEvent.BOOKING_RESCHEDULED,
+    "cancelled": WebhookEvent.BOOKING_CANCELLED,
+}
+PAYMENT_EVENTS = {"completed": WebhookEvent.PAYMENT_COMPLETED, "failed": WebhookEvent.PAYMENT_FAILED}
+
+
+def _json(document: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(dumps(document))
+
+
+def on_booking_changing(sender: Any, booking: Booking, event: str, **kwargs: Any) -> None:
+    event_type = BOOKING_EVENTS.get(event)
+    endpoints = subscribed_endpoints(booking.clinic, event_type) if event_type else []
+    if not endpoints:
+        return
+    data: dict[str, Any] = {"booking": booking_doc(booking)}
+    if event == "rescheduled":
+        zone = booking.clinic.zone
+        data["previous_starts_at"] = kwargs["previous_starts_at"].astimezone(zone)
+        data["previous_ends_at"] = kwargs["previous_ends_at"].astimezone(zone)
+    if event == "cancelled":
+        data["was_confirmed"] = bool(kwargs.get("was_confirmed"))
+    webhook_enqueue(clinic=booking.clinic, event_type=event_type, data=_json(data), endpoints=endpoints)
+
+
+def _meeting_data(meeting: Any, booking: Booking) -> dict[str, Any]:
+    conference = hooks.conference_for(booking, "patient")
+    return {
+        "booking_id": booking.pk,
+        "meeting": {
+            "provider": getattr(meeting, "provider", ""),
+            "status": getattr(meeting, "status", ""),
+            "is_fallback": bool(getattr(meeting, "is_fallback", False)),
+            # The patient's ClinicPro join link; host links never leave ClinicPro in a webhook.
+            "join_url": conference.join_url if conference else None,
+        },
+    }
+
+
+def on_meeting_ready(sender: Any, meeting: Any, booking: Booking, **kwargs: Any) -> None:
+    endpoints = subscribed_endpoints(booking.clinic, WebhookEvent.MEETING_READY)
+    if endpoints:
+        data = _json(_meeting_data(meeting, booking))
+        webhook_enqueue(clinic=booking.clinic, event_type=WebhookEvent.MEETING_READY, data=data, endpoints=endpoints)
+
+
+def on_meeting_changed(sender: Any, meeting: Any, booking: Booking, reason: str = "", **kwargs: Any) -> None:
+    endpoints = subscribed_endpoints(booking.clinic, WebhookEvent.MEETING_CHANGED)
+    if endpoints:
+        data = _json({**_meeting_data(meeting, booking), "reason": reason})
+        webhook_enqueue(clinic=booking.clinic, event_type=WebhookEvent.MEETING_CHANGED, data=data, endpoints=endpoints)
+
+
+def on_payment_changing(sender: Any, invoice: Any, booking: Booking, event: str, **kwargs: Any) -> None:
+    event_type = PAYMENT_EVENTS.get(event)
+    endpoints = subscribed_endpoints(booking.clinic, event_type) if event_type else []
+    if not endpoints:
+        return
+    payment = kwargs.get("payment")
+    data = {
+        "booking_id": booking.pk,
+        "invoice_id": getattr(invoice, "pk", None),
+        "payment_id": getattr(payment, "pk", None),
+        "reason": kwargs.get("reason", "") or "",
+    }
+    webhook_enqueue(clinic=booking.clinic, event_type=event_type, data=_json(data), endpoints=endpoints)
+
+
+def connect() -> None:
+    from meetings.signals import meeting_changed, meeting_ready
+    from payments.signals import payment_changing
+
+    booking_changing.connect(on_booking_changing, dispatch_uid="api.webhooks.booking_changing")
+    meeting_ready.connect(on_meeting_ready, dispatch_uid="api.webhooks.meeting_ready")
+    meeting_changed.connect(on_meeting_changed, dispatch_uid="api.webhooks.meeting_changed")
+    payment_changing.connect(on_payment_changing, dispatch_uid="api.webhooks.payment_changing")

@@ -1,5 +1,6 @@
 """Django admin for platform staff: clinics, their members and invitations."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import Count, QuerySet
@@ -125,3 +126,7 @@ class InvitationAdmin(admin.ModelAdmin):
         for invitation in pending:
             transaction.on_commit(lambda pk=invitation.pk: send_invitation_email.delay(pk))
         self.message_user(request, f"{len(pending)} invitation email(s) queued.")
+
+
+# Staff sign in to admin through allauth's login, so the same failed-login rate limits apply.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]

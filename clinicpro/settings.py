@@ -189,6 +189,7 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional" if DEBUG else "mandatory")
 ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_ADAPTER = "clinicpro.accounts.AccountAdapter"
 GOOGLE_LOGIN_ENABLED = env.bool("GOOGLE_LOGIN_ENABLED", default=False)
 SOCIALACCOUNT_PROVIDERS = {
     "google": {
@@ -316,3 +317,9 @@ INTEGRATIONS_FREEBUSY_CACHE_SECONDS = env.int("INTEGRATIONS_FREEBUSY_CACHE_SECON
 # Zoom allows 100 meeting create/update calls per user per UTC day; we count them ourselves and
 # fall back to the clinic's fallback provider once the count is reached.
 ZOOM_DAILY_MEETING_LIMIT = env.int("ZOOM_DAILY_MEETING_LIMIT", default=100)
+
+# --- Field fixes: client addresses, logs, CSP, SQLite ------------------------------------
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: clients connect directly).
+# Rate limits and IP allowlists read the client address through clinicpro.net.client_ip().
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT

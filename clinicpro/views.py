@@ -143,4 +143,11 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         request.session.pop(PENDING_INVITATION, None)
         messages.success(request, f"Welcome to {membership.clinic.name}.")
         return redirect("clinic_dashboard", clinic_slug=membership.clinic.slug)
-    return render(request, "clinicpro/invitation_confirm.html", {"invitation": invitation})
+    return render(
+        request,
+        "clinicpro/invitation_confirm.html",
+        {
+            "invitation": invitation,
+            "address_verified": services.invitation_addressed_to(invitation=invitation, user=request.user),
+        },
+    )

@@ -249,14 +249,23 @@ if env.bool("USE_X_FORWARDED_PROTO", default=False):
 HTTP_TIMEOUT_SECONDS = env.float("HTTP_TIMEOUT_SECONDS", default=10.0)
 HTTP_USER_AGENT = env.str("HTTP_USER_AGENT", default="ClinicPro/1.0 (+https://clinicpro.local)")
 
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # urllib3 logs full request lines (query strings, tokens) at DEBUG: keep it quiet at any LOG_LEVEL.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}},
+    # Every record passes the redaction filter: request paths and OAuth query strings carry tokens.
+    "filters": {"redact_tokens": {"()": "clinicpro.redaction.RedactTokensFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # urllib3 logs full request lines (query strings, tokens) at DEBUG: keep it quiet at any LOG_LEVEL.
+        "urllib3": {"level": "WARNING"},
+        # Django's own request and development-server logs, through the redacting handler only.
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+    },
 }
 
 # --- Meetings ------------------------------------------------------------------------

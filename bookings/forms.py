@@ -6,6 +6,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from clinicpro.models import Clinic
 
@@ -14,6 +15,11 @@ from .models import AvailabilityException, BookingStatus, ConfirmationPolicy, Pr
 from .phones import normalise_phone
 from .selectors import BookingFilters
 
+# Dates a booking can sensibly have; outside them a link is hostile or broken, and date
+# arithmetic (time zones, durations, the day after) could overflow datetime's range.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
+
 
 def parse_slot(value: str | None) -> datetime | None:
     """A slot start as sent in links and forms: ISO 8601 in UTC ("2026-01-05T06:00:00Z")."""
@@ -21,11 +27,11 @@ def parse_slot(value: str | None) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(value.strip().replace(" ", "+"))
-    except ValueError:
+        if moment.tzinfo is None or not EARLIEST_DAY <= moment.date() <= LATEST_DAY:
+            return None
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    if moment.tzinfo is None:
-        return None
-    return moment.astimezone(UTC)
 
 
 def slot_value(moment: datetime) -> str:
@@ -34,9 +40,10 @@ def slot_value(moment: datetime) -> str:
 
 def parse_day(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is None or EARLIEST_DAY <= day <= LATEST_DAY else None
 
 
 class PatientDetailsForm(forms.Form):
@@ -102,8 +109,18 @@ class BookingFilterForm(forms.Form):
     service = forms.ModelChoiceField(
         label="Service", required=False, queryset=Service.objects.none(), empty_label="All services"
     )
-    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[MinValueValidator(EARLIEST_DAY), MaxValueValidator(LATEST_DAY)],
+    )
+    date_to = forms.DateField(
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[MinValueValidator(EARLIEST_DAY), MaxValueValidator(LATEST_DAY)],
+    )
 
     def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

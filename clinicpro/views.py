@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -11,6 +11,11 @@ from .models import Invitation, InvitationStatus, Membership
 from .tenancy import clinics_of, owner_only
 
 PENDING_INVITATION = "clinicpro.pending_invitation"
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    """A feature that is switched off: its URLs do not exist."""
+    raise Http404("Not available.")
 
 
 def landing(request: HttpRequest) -> HttpResponse:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from .. import hooks, ics, selectors
@@ -40,6 +41,7 @@ def _page_context(request: HttpRequest, booking: Booking) -> dict[str, Any]:
     }
 
 
+@never_cache  # the page shows the patient's name and is its own key: no shared or back-button caches
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     booking = booking_expire_if_lapsed(booking=selectors.booking_by_token(token))
     context = _page_context(request, booking)
@@ -50,6 +52,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "bookings/manage/manage.html", context)
 
 
+@never_cache
 def calendar_file(request: HttpRequest, token: str) -> HttpResponse:
     booking = selectors.booking_by_token(token)
     response = HttpResponse(ics.booking_calendar(booking).to_ical(), content_type=ics.CONTENT_TYPE)
@@ -57,6 +60,7 @@ def calendar_file(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
     booking = selectors.booking_by_token(token)
@@ -71,6 +75,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "bookings/manage/cancel.html", _page_context(request, booking))
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     booking = selectors.booking_by_token(token)

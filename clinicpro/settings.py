@@ -133,6 +133,17 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", defau
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # An unreachable server should fail a request (and /healthz) quickly, not hang it.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded demo database serves several people at once: readers never wait for the writer
+    # (WAL), a writer waits its turn instead of failing with "database is locked" (busy timeout), and
+    # a transaction takes the write lock when it begins, so two cannot deadlock upgrading from a read.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

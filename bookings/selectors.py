@@ -129,6 +129,7 @@ class DashboardLists:
     upcoming: list[Booking]
     pending: list[Booking]
     upcoming_total: int
+    today_total: int = 0
 
 
 UPCOMING_DAYS = 14
@@ -150,8 +151,11 @@ def dashboard_lists(clinic: Clinic, practitioner: Practitioner | None) -> Dashbo
         status__in=[BookingStatus.CONFIRMED, BookingStatus.PENDING, BookingStatus.AWAITING_PAYMENT],
     )
     pending = bookings.filter(status=BookingStatus.PENDING, starts_at__gte=timezone.now()).order_by("starts_at")
+    # Each list shows at most UPCOMING_SHOWN rows and links to the full list: the page costs the
+    # same however busy the day or the clinic.
     return DashboardLists(
-        today=list(today.order_by("starts_at")),
+        today=list(today.order_by("starts_at")[:UPCOMING_SHOWN]),
+        today_total=today.count(),
         upcoming=list(upcoming.order_by("starts_at")[:UPCOMING_SHOWN]),
         pending=list(pending[:UPCOMING_SHOWN]),
         upcoming_total=upcoming.count(),

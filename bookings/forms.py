@@ -96,6 +96,16 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label="Reason (optional)", required=False, max_length=300)
 
 
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason shown to the patient",
+        max_length=300,
+        error_messages={"required": "Tell the patient why, so they know what to do next."},
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text='For example: "I am away that week; please book with Dr. Otieno."',
+    )
+
+
 class BookingFilterForm(forms.Form):
     q = forms.CharField(
         label="Search",

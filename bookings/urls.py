@@ -22,6 +22,11 @@ urlpatterns = [
         name="clinic_booking_reschedule",
     ),
     path(
+        "c/<slug:clinic_slug>/bookings/<int:booking_id>/decline/",
+        dashboard.booking_decline_view,
+        name="clinic_booking_decline",
+    ),
+    path(
         "c/<slug:clinic_slug>/bookings/<int:booking_id>/<slug:action>/",
         dashboard.booking_action,
         name="clinic_booking_action",

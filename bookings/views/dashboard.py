@@ -17,7 +17,7 @@ from clinicpro.tenancy import clinic_view
 
 from .. import hooks, ics, selectors
 from ..errors import BookingError
-from ..forms import BookingFilterForm, ReasonForm, SlotForm, parse_slot
+from ..forms import BookingFilterForm, DeclineForm, ReasonForm, SlotForm, parse_slot
 from ..models import Booking, CancelledBy
 from ..services import (
     booking_approve,
@@ -116,7 +116,6 @@ def _record_payment(*, booking: Booking, reason: str = "") -> Booking:
 
 ACTIONS: dict[str, tuple[Callable[..., Booking], str]] = {
     "approve": (_approve, "Booking approved."),
-    "decline": (booking_decline, "Booking declined."),
     "cancel": (_cancel_for_patient, "Booking cancelled."),
     "complete": (_complete, "Marked as completed."),
     "no-show": (_no_show, "Marked as a no-show."),
@@ -147,6 +146,27 @@ def _back(request: HttpRequest, booking: Booking) -> HttpResponse:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return redirect(target)
     return redirect("clinic_booking", clinic_slug=request.clinic.slug, booking_id=booking.pk)
+
+
+@clinic_view()
+def booking_decline_view(request: HttpRequest, booking_id: int) -> HttpResponse:
+    """Declining is final and the patient reads the reason: ask for one, on a page of its own."""
+    booking = selectors.clinic_booking(request.clinic, booking_id)
+    form = DeclineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking_decline(booking=booking, reason=form.cleaned_data["reason"])
+        except BookingError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Booking declined; the patient sees your reason on their booking page.")
+        return redirect("clinic_booking", clinic_slug=request.clinic.slug, booking_id=booking.pk)
+    return render(
+        request,
+        "bookings/dashboard/decline_confirm.html",
+        {"booking": booking, "form": form, "zone_label": zone_label(booking.clinic.zone, booking.starts_at)},
+        status=400 if form.errors else 200,
+    )
 
 
 @clinic_view()

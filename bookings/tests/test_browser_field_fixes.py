@@ -45,3 +45,30 @@ def test_declining_asks_for_a_reason_and_the_patient_reads_it(page, owner, clini
     page.goto(f"/b/{booking.token}/")
     expect(page.get_by_text("I am away that week; please book with Dr. Otieno.")).to_be_visible()
     expect(page.get_by_text("There is no meeting for this booking.")).to_be_visible()
+
+
+def test_after_slot_just_taken_confirming_without_a_new_time_still_leads_on(page, clinic, service, make_booking):
+    page.goto(f"/book/{clinic.slug}/?service={service.pk}")
+    page.locator("a.slot").first.click()
+    taken = re.search(r"slot=([^&]+)", page.url).group(1).replace("%3A", ":").replace("%2B", "+")
+    page.get_by_label("Full name").fill("Amina Wanjiku")
+    page.get_by_label("Email").fill("amina@example.com")
+    page.get_by_label("Mobile number").fill("0712 345 678")
+    from bookings.forms import parse_slot
+
+    make_booking(parse_slot(taken), name="Someone Else", email="else@example.com")  # taken meanwhile
+
+    page.get_by_role("button", name="Confirm booking").click()
+    expect(page.get_by_text("that slot was just taken")).to_be_visible()
+    # Confirm again without picking: the page says what to do and keeps the taken time struck out.
+    for _ in range(2):
+        page.get_by_role("button", name="Confirm booking").click()
+        expect(page.get_by_text("Please pick one of the free times below")).to_be_visible()
+        expect(page.locator("dd s")).to_have_count(1)
+        expect(page.locator("input[name=slot][value=None]")).to_have_count(0)
+        expect(page.get_by_label("Full name")).to_have_value("Amina Wanjiku")
+
+    page.locator("input[type=radio][name=slot]").first.check()
+    page.get_by_role("button", name="Confirm booking").click()
+    expect(page).to_have_url(re.compile(r"/b/[A-Za-z0-9_-]+/$"))
+    assert Booking.objects.filter(patient__email="amina@example.com").count() == 1

@@ -72,3 +72,34 @@ def test_after_slot_just_taken_confirming_without_a_new_time_still_leads_on(page
     page.get_by_role("button", name="Confirm booking").click()
     expect(page).to_have_url(re.compile(r"/b/[A-Za-z0-9_-]+/$"))
     assert Booking.objects.filter(patient__email="amina@example.com").count() == 1
+
+
+def test_a_lapsed_hold_whose_time_was_taken_tells_staff_and_patient_what_to_do(
+    page, owner, clinic, service, make_booking
+):
+    from bookings import services
+
+    service.confirmation_policy = ConfirmationPolicy.PAYMENT
+    service.price = 1500
+    service.save()
+    starts_at = (timezone.now() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    held = make_booking(starts_at)
+    assert held.status == BookingStatus.AWAITING_PAYMENT
+    Booking.objects.filter(pk=held.pk).update(hold_expires_at=timezone.now() - timedelta(minutes=1))
+    services.booking_expire_if_lapsed(booking=Booking.objects.get(pk=held.pk))
+    service.confirmation_policy = ConfirmationPolicy.AUTOMATIC
+    service.save()
+    make_booking(starts_at, name="Someone Else", email="else@example.com")
+
+    page.goto(f"/b/{held.token}/")
+    expect(page.get_by_text("This booking was not paid in time")).to_be_visible()
+    expect(page.get_by_role("link", name="Book again")).to_be_visible()
+    expect(page.locator(".hold-until")).to_have_count(0)
+
+    sign_in(page, owner)
+    page.goto(f"/c/{clinic.slug}/bookings/{held.pk}/")
+    expect(page.get_by_text("someone else has booked this time since")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("Record payment"))).to_have_count(0)
+    expect(page.get_by_text("just taken")).to_have_count(0)
+    page.get_by_role("link", name="book them at another free time").click()
+    expect(page).to_have_url(re.compile(rf"/book/{clinic.slug}/\?service={service.pk}"))

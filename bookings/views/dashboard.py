@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 from clinicpro.tenancy import clinic_view
 
 from .. import hooks, ics, selectors
-from ..errors import BookingError
+from ..errors import BookingError, SlotTaken
 from ..forms import BookingFilterForm, DeclineForm, ReasonForm, SlotForm, parse_slot
-from ..models import Booking, CancelledBy
+from ..models import Booking, BookingStatus, CancelledBy
+from ..overlap import overlapping_active_bookings
 from ..services import (
     booking_approve,
     booking_cancel,
@@ -89,6 +90,11 @@ def booking_detail(request: HttpRequest, booking_id: int) -> HttpResponse:
             "patient_booking_count": selectors.patient_bookings(request.clinic, booking.patient).count(),
             "manage_url": request.build_absolute_uri(reverse("booking_manage", args=[booking.token])),
             "has_started": booking.starts_at <= timezone.now(),
+            "lapsed_and_taken": booking.status == BookingStatus.EXPIRED
+            and overlapping_active_bookings(booking.practitioner, booking.blocked_from, booking.blocked_until).exists(),
+            "rebook_url": reverse("book", args=[booking.clinic.slug])
+            + "?"
+            + urlencode({"service": booking.service_id, "practitioner": booking.practitioner_id}),
         },
     )
 
@@ -111,7 +117,17 @@ def _no_show(*, booking: Booking, reason: str = "") -> Booking:
 
 def _record_payment(*, booking: Booking, reason: str = "") -> Booking:
     # Payment taken outside ClinicPro (cash, a till, a transfer) confirms the booking like an M-Pesa callback.
-    return booking_mark_paid(booking=booking)
+    try:
+        return booking_mark_paid(booking=booking)
+    except SlotTaken:
+        # The patient-facing "just taken" would mislead staff: say what happened and what to do.
+        raise BookingError(LAPSED_AND_TAKEN) from None
+
+
+LAPSED_AND_TAKEN = (
+    "Nothing was recorded: the payment hold lapsed and someone else has booked this time since. "
+    "Book the patient at another free time, then record the payment on that booking (or refund it)."
+)
 
 
 ACTIONS: dict[str, tuple[Callable[..., Booking], str]] = {

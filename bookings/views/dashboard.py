@@ -191,6 +191,9 @@ def booking_reschedule_view(request: HttpRequest, booking_id: int) -> HttpRespon
     booking = selectors.clinic_booking(request.clinic, booking_id)
     if request.method == "POST":
         form = SlotForm(request.POST)
+        if form.is_valid() and form.cleaned_data["slot"] == booking.starts_at:
+            messages.info(request, "That is already the booking's time, so nothing changed.")
+            return redirect("clinic_booking", clinic_slug=request.clinic.slug, booking_id=booking.pk)
         if form.is_valid():
             try:
                 booking_reschedule(booking=booking, starts_at=form.cleaned_data["slot"])

@@ -64,6 +64,9 @@ def calendar_file(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
     booking = selectors.booking_by_token(token)
+    if request.method == "POST" and booking.status not in CHANGEABLE_STATUSES:
+        messages.info(request, f"This booking is already {booking.get_status_display().lower()}.")
+        return redirect("booking_manage", token=token)
     if request.method == "POST":
         try:
             booking_cancel(booking=booking, by=CancelledBy.PATIENT, reason="Cancelled by the patient online.")
@@ -85,6 +88,9 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         if not form.is_valid():
             messages.error(request, "Please pick a new time.")
             return redirect("booking_reschedule", token=token)
+        if form.cleaned_data["slot"] == booking.starts_at:
+            messages.info(request, "That is already your booking's time, so nothing changed.")
+            return redirect("booking_manage", token=token)
         try:
             booking_reschedule(booking=booking, starts_at=form.cleaned_data["slot"], by=CancelledBy.PATIENT)
         except (SlotTaken, SlotUnavailable) as exc:

@@ -12,7 +12,7 @@ from clinicpro.models import Clinic
 
 from . import hooks
 from .models import AvailabilityException, BookingStatus, ConfirmationPolicy, Practitioner, Service, WorkingHours
-from .phones import normalise_phone
+from .phones import normalise_mobile
 from .selectors import BookingFilters
 
 # Dates a booking can sensibly have; outside them a link is hostile or broken, and date
@@ -76,7 +76,7 @@ class PatientDetailsForm(forms.Form):
         return moment
 
     def clean_phone(self) -> str:
-        return normalise_phone(self.cleaned_data["phone"])
+        return normalise_mobile(self.cleaned_data["phone"])
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()

@@ -9,6 +9,7 @@ from django.utils import timezone
 from bookings import services
 from bookings.forms import slot_value
 from bookings.models import BookingStatus
+from bookings.phones import NOT_MOBILE_MESSAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +45,24 @@ def test_my_bookings_lists_coming_bookings_first_soonest_on_top(client, make_boo
     client.force_login(owner)
     page = client.get("/me/bookings/")
     assert [b.pk for b in page.context["page"].object_list] == [soon.pk, far.pk, recent.pk, old.pk]
+
+
+@pytest.mark.parametrize("landline", ["020 2222222", "+44 20 7946 0000"])
+def test_the_mobile_number_field_refuses_landlines(landline):
+    from bookings.forms import PatientDetailsForm
+
+    form = PatientDetailsForm(
+        {"name": "Amina", "email": "amina@example.com", "phone": landline, "slot": "2026-03-05T07:00:00Z"}
+    )
+    assert not form.is_valid()
+    assert form.errors["phone"] == [NOT_MOBILE_MESSAGE]
+
+
+@pytest.mark.parametrize("mobile", ["0712 345 678", "0110 123 456", "+44 7911 123456", "+1 415 555 2671"])
+def test_the_mobile_number_field_takes_mobiles(mobile):
+    from bookings.forms import PatientDetailsForm
+
+    form = PatientDetailsForm(
+        {"name": "Amina", "email": "amina@example.com", "phone": mobile, "slot": "2026-03-05T07:00:00Z"}
+    )
+    assert form.is_valid(), form.errors

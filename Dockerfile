@@ -21,4 +21,4 @@ RUN SECRET_KEY="collectstatic-only-$(python -c 'import secrets; print(secrets.to
 
 USER clinicpro
 EXPOSE 8000
-CMD ["gunicorn", "clinicpro.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "clinicpro.wsgi:application"]

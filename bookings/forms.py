@@ -6,6 +6,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from clinicpro.models import Clinic
 
@@ -19,8 +20,13 @@ from .models import (
     Service,
     WorkingHours,
 )
-from .phones import normalise_phone
+from .phones import normalise_mobile, normalise_phone
 from .selectors import BookingFilters
+
+# Dates a booking can sensibly have; outside them a link is hostile or broken, and date
+# arithmetic (time zones, durations, the day after) could overflow datetime's range.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
 
 
 def parse_slot(value: str | None) -> datetime | None:
@@ -29,11 +35,11 @@ def parse_slot(value: str | None) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(value.strip().replace(" ", "+"))
-    except ValueError:
+        if moment.tzinfo is None or not EARLIEST_DAY <= moment.date() <= LATEST_DAY:
+            return None
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    if moment.tzinfo is None:
-        return None
-    return moment.astimezone(UTC)
 
 
 def slot_value(moment: datetime) -> str:
@@ -42,9 +48,10 @@ def slot_value(moment: datetime) -> str:
 
 def parse_day(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is None or EARLIEST_DAY <= day <= LATEST_DAY else None
 
 
 class PatientDetailsForm(forms.Form):
@@ -86,7 +93,7 @@ class PatientDetailsForm(forms.Form):
         return moment
 
     def clean_phone(self) -> str:
-        return normalise_phone(self.cleaned_data["phone"])
+        return normalise_mobile(self.cleaned_data["phone"])
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
@@ -106,6 +113,16 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label="Reason (optional)", required=False, max_length=300)
 
 
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason shown to the patient",
+        max_length=300,
+        error_messages={"required": "Tell the patient why, so they know what to do next."},
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text='For example: "I am away that week; please book with Dr. Otieno."',
+    )
+
+
 class BookingFilterForm(forms.Form):
     q = forms.CharField(
         label="Search",
@@ -119,8 +136,18 @@ class BookingFilterForm(forms.Form):
     service = forms.ModelChoiceField(
         label="Service", required=False, queryset=Service.objects.none(), empty_label="All services"
     )
-    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[MinValueValidator(EARLIEST_DAY), MaxValueValidator(LATEST_DAY)],
+    )
+    date_to = forms.DateField(
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[MinValueValidator(EARLIEST_DAY), MaxValueValidator(LATEST_DAY)],
+    )
 
     def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

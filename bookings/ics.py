@@ -4,16 +4,18 @@ The join link goes in URL, LOCATION, the first line of DESCRIPTION and CONFERENC
 because each calendar client reads a different one of them.
 """
 
+import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import UTC
+from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress
 
 from . import hooks
 from .models import Booking, BookingStatus, Practitioner
@@ -40,8 +42,34 @@ def site_host() -> str:
 
 
 def booking_uid(booking: Booking) -> str:
-    """The same for the whole life of the booking, whatever is rescheduled or cancelled."""
-    return f"booking-{booking.pk}@{site_host()}"
+    """The same for the whole life of the booking, whatever is rescheduled or cancelled.
+
+    Derived one-way from the booking's token, which never changes: it neither reveals the token
+    nor the sequential booking id (how many bookings a clinic takes).
+    """
+    digest = hashlib.sha256(f"clinicpro-booking-uid:{booking.token}".encode()).hexdigest()[:32]
+    return f"{digest}@{site_host()}"
+
+
+def _organizer(booking: Booking) -> vCalAddress:
+    """The clinic organises every booking (RFC 5546 requires ORGANIZER in REQUEST, CANCEL and PUBLISH)."""
+    address = booking.clinic.contact_email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    organizer = vCalAddress(f"mailto:{address}")
+    organizer.params["CN"] = booking.clinic.name
+    return organizer
+
+
+def _attendee(booking: Booking) -> vCalAddress:
+    attendee = vCalAddress(f"mailto:{booking.patient.email}")
+    attendee.params.update(
+        {
+            "CN": booking.patient.name,
+            "ROLE": "REQ-PARTICIPANT",
+            "PARTSTAT": "DECLINED" if booking.status in CALLED_OFF_STATUSES else "ACCEPTED",
+            "RSVP": "FALSE",
+        }
+    )
+    return attendee
 
 
 def manage_url(booking: Booking) -> str:
@@ -68,6 +96,7 @@ def _event(booking: Booking, *, role: hooks.Role, summary: str, details: list[st
     event.add("dtstart", booking.starts_at.astimezone(UTC))
     event.add("dtend", booking.ends_at.astimezone(UTC))
     event.add("summary", summary)
+    event.add("organizer", _organizer(booking))
     status = event_status(booking)
     event.add("status", status)
     conference = None if status == "CANCELLED" else hooks.conference_for(booking, role)
@@ -94,14 +123,14 @@ def booking_calendar(booking: Booking) -> Calendar:
     if not booking.is_online and booking.clinic.address:
         details.append(f"Address: {booking.clinic.address}")
     details.append(f"Manage your booking: {manage_url(booking)}")
-    calendar.add_component(
-        _event(
-            booking,
-            role="patient",
-            summary=f"{booking.service.name} with {booking.practitioner.display_name}",
-            details=details,
-        )
+    event = _event(
+        booking,
+        role="patient",
+        summary=f"{booking.service.name} with {booking.practitioner.display_name}",
+        details=details,
     )
+    event.add("attendee", _attendee(booking))
+    calendar.add_component(event)
     return calendar
 
 

@@ -30,3 +30,15 @@ def normalise_phone(raw: str, default_region: str = "KE") -> str:
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(INVALID_PHONE_MESSAGE, code="invalid")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+NOT_MOBILE_MESSAGE = "Enter a mobile number: the clinic's messages and M-Pesa payments reach mobiles only."
+MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+def normalise_mobile(raw: str, default_region: str = "KE") -> str:
+    """`raw` as E.164, refusing landlines (where a country's plan tells them apart)."""
+    e164 = normalise_phone(raw, default_region)
+    if phonenumbers.number_type(phonenumbers.parse(e164)) not in MOBILE_TYPES:
+        raise ValidationError(NOT_MOBILE_MESSAGE, code="not_mobile")
+    return e164

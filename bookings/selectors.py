@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -129,6 +129,7 @@ class DashboardLists:
     upcoming: list[Booking]
     pending: list[Booking]
     upcoming_total: int
+    today_total: int = 0
 
 
 UPCOMING_DAYS = 14
@@ -150,8 +151,11 @@ def dashboard_lists(clinic: Clinic, practitioner: Practitioner | None) -> Dashbo
         status__in=[BookingStatus.CONFIRMED, BookingStatus.PENDING, BookingStatus.AWAITING_PAYMENT],
     )
     pending = bookings.filter(status=BookingStatus.PENDING, starts_at__gte=timezone.now()).order_by("starts_at")
+    # Each list shows at most UPCOMING_SHOWN rows and links to the full list: the page costs the
+    # same however busy the day or the clinic.
     return DashboardLists(
-        today=list(today.order_by("starts_at")),
+        today=list(today.order_by("starts_at")[:UPCOMING_SHOWN]),
+        today_total=today.count(),
         upcoming=list(upcoming.order_by("starts_at")[:UPCOMING_SHOWN]),
         pending=list(pending[:UPCOMING_SHOWN]),
         upcoming_total=upcoming.count(),
@@ -192,4 +196,11 @@ def bookings_of_user(user: Any) -> QuerySet[Booking]:
     match = Q(patient__user=user)
     for email in verified_emails(user):
         match |= Q(patient__email__iexact=email)
-    return _with_rows_joined(Booking.objects.filter(match)).order_by("-starts_at")
+    # Coming bookings first, soonest at the top; then the past, most recent first.
+    now = timezone.now()
+    coming = Q(ends_at__gte=now)
+    return (
+        _with_rows_joined(Booking.objects.filter(match))
+        .annotate(is_past=Case(When(coming, then=Value(0)), default=Value(1)))
+        .order_by("is_past", Case(When(coming, then=F("starts_at"))).asc(), F("starts_at").desc())
+    )

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -42,6 +43,17 @@ logger = logging.getLogger(__name__)
 
 # Bookings that still lie ahead of everyone: they can be moved or called off.
 CHANGEABLE_STATUSES = (BookingStatus.PENDING, BookingStatus.AWAITING_PAYMENT, BookingStatus.CONFIRMED)
+# What a calendar entry says of each status (see bookings.ics): a change between them bumps SEQUENCE.
+CALENDAR_STATUS = {
+    BookingStatus.PENDING: "TENTATIVE",
+    BookingStatus.AWAITING_PAYMENT: "TENTATIVE",
+    BookingStatus.CONFIRMED: "CONFIRMED",
+    BookingStatus.COMPLETED: "CONFIRMED",
+    BookingStatus.NO_SHOW: "CONFIRMED",
+    BookingStatus.CANCELLED: "CANCELLED",
+    BookingStatus.DECLINED: "CANCELLED",
+    BookingStatus.EXPIRED: "CANCELLED",
+}
 
 DEADLOCK_SQLSTATE = "40P01"
 DEADLOCK_ATTEMPTS = 3
@@ -256,6 +268,9 @@ def _move(booking: Booking, allowed_from: tuple[str, ...], to: str, action: str,
     """Change the status of a locked booking, or refuse with InvalidTransition."""
     if booking.status not in allowed_from:
         raise _refuse(booking, action)
+    if CALENDAR_STATUS.get(booking.status) != CALENDAR_STATUS.get(to) and "sequence" not in changes:
+        # Tentative to confirmed, or to cancelled: calendars apply it only with a higher SEQUENCE.
+        changes["sequence"] = booking.sequence + 1
     booking.status = to
     for field, value in changes.items():
         setattr(booking, field, value)
@@ -453,7 +468,7 @@ def stale_holds_expired(*, practitioner: Practitioner | None = None, now: dateti
         with transaction.atomic():
             updated = Booking.objects.filter(
                 pk=booking_id, status=BookingStatus.AWAITING_PAYMENT, hold_expires_at__lte=now
-            ).update(status=BookingStatus.EXPIRED, updated_at=now)
+            ).update(status=BookingStatus.EXPIRED, updated_at=now, sequence=F("sequence") + 1)
             if updated:
                 expired += 1
                 _send_after_commit(signals.booking_hold_expired, Booking.objects.get(pk=booking_id))

@@ -6,12 +6,12 @@ urlpatterns = [
     # Patients: public booking, the manage page behind its token, their own list.
     path("book/<slug:clinic_slug>/", public.book, name="book"),
     path("book/<slug:clinic_slug>/details/", public.details, name="book_details"),
-    path("b/<str:token>/", manage.manage, name="booking_manage"),
-    path("b/<str:token>/booking.ics", manage.calendar_file, name="booking_ics"),
-    path("b/<str:token>/cancel/", manage.cancel, name="booking_cancel"),
-    path("b/<str:token>/reschedule/", manage.reschedule, name="booking_reschedule"),
+    path("b/<token:token>/", manage.manage, name="booking_manage"),
+    path("b/<token:token>/booking.ics", manage.calendar_file, name="booking_ics"),
+    path("b/<token:token>/cancel/", manage.cancel, name="booking_cancel"),
+    path("b/<token:token>/reschedule/", manage.reschedule, name="booking_reschedule"),
     path("me/bookings/", patients.my_bookings, name="my_bookings"),
-    path("feeds/<str:feed_token>.ics", patients.practitioner_feed, name="practitioner_feed"),
+    path("feeds/<token:feed_token>.ics", patients.practitioner_feed, name="practitioner_feed"),
     # Clinic dashboards.
     path("c/<slug:clinic_slug>/", dashboard.dashboard, name="clinic_dashboard"),
     path("c/<slug:clinic_slug>/bookings/", dashboard.booking_list, name="clinic_bookings"),
@@ -20,6 +20,11 @@ urlpatterns = [
         "c/<slug:clinic_slug>/bookings/<int:booking_id>/reschedule/",
         dashboard.booking_reschedule_view,
         name="clinic_booking_reschedule",
+    ),
+    path(
+        "c/<slug:clinic_slug>/bookings/<int:booking_id>/decline/",
+        dashboard.booking_decline_view,
+        name="clinic_booking_decline",
     ),
     path(
         "c/<slug:clinic_slug>/bookings/<int:booking_id>/<slug:action>/",

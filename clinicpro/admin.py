@@ -2,18 +2,72 @@
 
 from functools import partial
 
-from django.contrib import admin
+from allauth.account.decorators import secure_admin_login
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 
-from .models import Clinic, Invitation, Membership
+from . import services
+from .models import Clinic, Invitation, Membership, Role
 from .tasks import send_invitation_email
+
+
+def _owners_left(clinic_id: int, *, leaving: set[int]) -> int:
+    """Owners of the clinic in the database, not counting the memberships in `leaving`."""
+    return Membership.objects.filter(clinic_id=clinic_id, role=Role.OWNER).exclude(pk__in=leaving).count()
+
+
+LAST_OWNER = "A clinic always keeps at least one owner: make someone else an owner first."
+
+
+class MembershipAdminForm(forms.ModelForm):
+    """Refuses to demote or move a clinic's last owner, as the members page does."""
+
+    class Meta:
+        model = Membership
+        fields = ["user", "clinic", "role"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        old = self.instance
+        leaves = data.get("role") != Role.OWNER or data.get("clinic", old.clinic) != old.clinic
+        if old.pk and old.role == Role.OWNER and leaves and not _owners_left(old.clinic_id, leaving={old.pk}):
+            raise ValidationError(LAST_OWNER)
+        return data
+
+
+class MembershipInlineFormSet(BaseInlineFormSet):
+    """The same rule across the whole inline: demoting or deleting every owner at once is refused too."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors) or not self.instance.pk:
+            return
+        leaving = {
+            form.instance.pk
+            for form in self.forms
+            if form.instance.pk and (self._should_delete_form(form) or form.cleaned_data.get("role") != Role.OWNER)
+        }
+        joining = sum(
+            1
+            for form in self.forms
+            if not form.instance.pk
+            and form.cleaned_data.get("role") == Role.OWNER
+            and not self._should_delete_form(form)
+        )
+        if not joining and not _owners_left(self.instance.pk, leaving=leaving):
+            raise ValidationError(LAST_OWNER)
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipAdminForm
+    formset = MembershipInlineFormSet
     extra = 0
     autocomplete_fields = ["user"]
     fields = ["user", "role", "created_at"]
@@ -73,6 +127,24 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "clinic"]
     autocomplete_fields = ["user", "clinic"]
     readonly_fields = ["created_at"]
+    form = MembershipAdminForm
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        services.membership_remove(membership=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for membership in queryset:
+            try:
+                services.membership_remove(membership=membership)
+            except services.TenancyError as exc:
+                self.message_user(request, str(exc), level=messages.ERROR)
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except services.TenancyError as exc:
+            self.message_user(request, str(exc), level=messages.ERROR)
+            return HttpResponseRedirect(request.path.rsplit("/delete/", 1)[0] + "/change/")
 
     @admin.display(description="Email", ordering="user__email")
     def user_email(self, obj: Membership) -> str:
@@ -127,3 +199,7 @@ class InvitationAdmin(admin.ModelAdmin):
         for invitation in pending:
             transaction.on_commit(partial(send_invitation_email.delay, invitation.pk))
         self.message_user(request, f"{len(pending)} invitation email(s) queued.")
+
+
+# Staff sign in to admin through allauth's login, so the same failed-login rate limits apply.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]

@@ -6,4 +6,4 @@ class ClinicproConfig(AppConfig):
     verbose_name = "ClinicPro"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers system checks)
+        from . import checks, converters  # noqa: F401  (register system checks and the <token:> URL converter)

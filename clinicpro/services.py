@@ -4,6 +4,7 @@ Each function validates, writes under one transaction, and raises TenancyError
 with a message fit to show the person who asked.
 """
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
@@ -76,6 +77,11 @@ def invitation_revoke(*, invitation: Invitation) -> None:
         raise TenancyError("This invitation was already accepted or withdrawn.")
 
 
+def invitation_addressed_to(*, invitation: Invitation, user: User) -> bool:
+    """Whether `user` has verified the address the invitation was sent to."""
+    return EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists()
+
+
 def invitation_accept(*, token: str, user: User) -> Membership:
     """Make `user` a member with the invited role. An invitation is accepted once."""
     invitation = Invitation.objects.select_related("clinic").filter(token=token).first()
@@ -84,6 +90,11 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     refusal = invitation_refusal(invitation)
     if refusal:
         raise TenancyError(refusal)
+    if not invitation_addressed_to(invitation=invitation, user=user):
+        # The link alone proves nothing: it can be forwarded, leaked or read over a shoulder.
+        raise TenancyError(
+            f"This invitation is for {invitation.email}. Sign in with that address, verified, to accept it."
+        )
     clinic = invitation.clinic
     if Membership.objects.filter(clinic=clinic, user=user).exists():
         raise TenancyError(f"You are already a member of {clinic.name}.")

@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "clinicpro.urls"
@@ -134,6 +135,17 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", defau
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # An unreachable server should fail a request (and /healthz) quickly, not hang it.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded demo database serves several people at once: readers never wait for the writer
+    # (WAL), a writer waits its turn instead of failing with "database is locked" (busy timeout), and
+    # a transaction takes the write lock when it begins, so two cannot deadlock upgrading from a read.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -196,6 +208,7 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional" if DEBUG else "mandatory")
 ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_ADAPTER = "clinicpro.accounts.AccountAdapter"
 GOOGLE_LOGIN_ENABLED = env.bool("GOOGLE_LOGIN_ENABLED", default=False)
 SOCIALACCOUNT_PROVIDERS = {
     "google": {
@@ -257,14 +270,23 @@ if env.bool("USE_X_FORWARDED_PROTO", default=False):
 HTTP_TIMEOUT_SECONDS = env.float("HTTP_TIMEOUT_SECONDS", default=10.0)
 HTTP_USER_AGENT = env.str("HTTP_USER_AGENT", default="ClinicPro/1.0 (+https://clinicpro.local)")
 
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # urllib3 logs full request lines (query strings, tokens) at DEBUG: keep it quiet at any LOG_LEVEL.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}},
+    # Every record passes the redaction filter: request paths and OAuth query strings carry tokens.
+    "filters": {"redact_tokens": {"()": "clinicpro.redaction.RedactTokensFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # urllib3 logs full request lines (query strings, tokens) at DEBUG: keep it quiet at any LOG_LEVEL.
+        "urllib3": {"level": "WARNING"},
+        # Django's own request and development-server logs, through the redacting handler only.
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+    },
 }
 
 # --- Meetings ------------------------------------------------------------------------
@@ -338,8 +360,6 @@ HTTP_REFUSE_IN_TRANSACTION = env.bool("HTTP_REFUSE_IN_TRANSACTION", default=Fals
 ZOOM_DAILY_MEETING_LIMIT = env.int("ZOOM_DAILY_MEETING_LIMIT", default=100)
 
 # --- Payments: M-Pesa through each clinic's own Daraja app --------------------------------------
-# Proxies in front of the app that append to X-Forwarded-For; 0 trusts REMOTE_ADDR alone.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Public base of the callback URLs given to Safaricom (HTTPS in production).
 PAYMENTS_CALLBACK_BASE_URL = env.str("PAYMENTS_CALLBACK_BASE_URL", default=SITE_URL).rstrip("/")
 # After a clinic rotates its callback secret, the old one keeps working this long.
@@ -399,4 +419,23 @@ CELERY_BEAT_SCHEDULE["deliver-due-webhooks"] = {"task": "api.tasks.deliver_due_w
 CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {
     "task": "api.tasks.purge_idempotency_records",
     "schedule": crontab(minute=7),
+}
+
+# --- Field fixes: client addresses, logs, CSP, SQLite ------------------------------------
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: clients connect directly).
+# Rate limits and IP allowlists read the client address through clinicpro.net.client_ip().
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, no
+# inline code; images may be data: URIs (Pico's icons). Forms may post to our own pages only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from . import health, views
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    *([] if settings.GOOGLE_LOGIN_ENABLED else [re_path(r"^accounts/google/", views.not_found)]),
     path("accounts/", include("allauth.urls")),
     path("dashboard/", views.dashboard_home, name="dashboard_home"),
     path("", include("clinicpro.urls_members")),

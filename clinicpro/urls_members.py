@@ -12,5 +12,5 @@ urlpatterns = [
         views.invitation_revoke,
         name="clinic_invitation_revoke",
     ),
-    path("invite/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("invite/<token:token>/", views.accept_invitation, name="accept_invitation"),
 ]

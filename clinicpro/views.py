@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -11,6 +11,11 @@ from .models import Invitation, InvitationStatus, Membership
 from .tenancy import ClinicRequest, clinics_of, owner_only
 
 PENDING_INVITATION = "clinicpro.pending_invitation"
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    """A feature that is switched off: its URLs do not exist."""
+    raise Http404("Not available.")
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -143,4 +148,11 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         request.session.pop(PENDING_INVITATION, None)
         messages.success(request, f"Welcome to {membership.clinic.name}.")
         return redirect("clinic_dashboard", clinic_slug=membership.clinic.slug)
-    return render(request, "clinicpro/invitation_confirm.html", {"invitation": invitation})
+    return render(
+        request,
+        "clinicpro/invitation_confirm.html",
+        {
+            "invitation": invitation,
+            "address_verified": services.invitation_addressed_to(invitation=invitation, user=request.user),
+        },
+    )

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from icalendar import Calendar
 
-from bookings import hooks, services
+from bookings import hooks, ics, services
 from bookings.models import CancelledBy, ConfirmationPolicy
 from clinicpro.testing.factories import ServiceFactory
 
@@ -41,7 +41,7 @@ def test_a_confirmed_booking_is_a_request_with_utc_times_and_the_meeting_link_ev
     event = only_event(calendar)
     link = f"https://app.clinicpro.example/j/patient-{booking.pk}"
     assert calendar["METHOD"] == "REQUEST"
-    assert str(event["UID"]) == f"booking-{booking.pk}@app.clinicpro.example"
+    assert str(event["UID"]) == ics.booking_uid(booking)
     assert event["SEQUENCE"] == booking.sequence
     assert event.decoded("DTSTART") == THURSDAY_10 and event.decoded("DTSTART").utcoffset() == timedelta(0)
     assert event.decoded("DTEND") == THURSDAY_10 + timedelta(minutes=30)
@@ -120,7 +120,7 @@ def test_the_practitioner_feed_lists_their_active_bookings_with_host_links_and_n
     text = response.content.decode()
     calendar = Calendar.from_ical(response.content)
     (event,) = calendar.walk("VEVENT")
-    assert str(event["UID"]) == f"booking-{kept.pk}@app.clinicpro.example"
+    assert str(event["UID"]) == ics.booking_uid(kept)
     assert str(event["URL"]) == f"https://app.clinicpro.example/j/host-{kept.pk}"
     assert "Achieng" in str(event["SUMMARY"])
     assert "Otieno" not in text and "712345678" not in text and "achieng@example.com" not in text
@@ -200,3 +200,43 @@ def test_a_hold_that_lapsed_withdraws_the_calendar_entry(
 
     assert calendar["METHOD"] == "CANCEL"
     assert only_event(calendar)["STATUS"] == "CANCELLED"
+
+
+def test_the_invitation_is_itip_correct_and_its_uid_hides_the_booking_id(client, settings, make_booking, clinic):
+    settings.SITE_URL = "https://app.clinicpro.example"
+    booking = make_booking(THURSDAY_10, name="Achieng Otieno", email="achieng@example.com")
+
+    calendar = fetch(client, f"/b/{booking.token}/booking.ics")
+
+    event = only_event(calendar)
+    assert calendar["METHOD"] == "REQUEST"
+    assert str(event["ORGANIZER"]).startswith("mailto:") and event["ORGANIZER"].params["CN"] == clinic.name
+    attendee = event["ATTENDEE"]
+    assert str(attendee) == "mailto:achieng@example.com"
+    assert attendee.params["CN"] == "Achieng Otieno" and attendee.params["PARTSTAT"] == "ACCEPTED"
+    uid = str(event["UID"])
+    assert uid.endswith("@app.clinicpro.example")
+    assert str(booking.pk) not in uid.split("@")[0] and booking.token not in uid
+
+
+def test_approval_turns_the_entry_confirmed_with_a_higher_sequence(client, make_booking, service, owner):
+    service.confirmation_policy = ConfirmationPolicy.MANUAL
+    service.save()
+    booking = make_booking(THURSDAY_10)
+    before = only_event(fetch(client, f"/b/{booking.token}/booking.ics"))
+    assert before["STATUS"] == "TENTATIVE"
+
+    services.booking_approve(booking=booking)
+
+    after = only_event(fetch(client, f"/b/{booking.token}/booking.ics"))
+    assert after["STATUS"] == "CONFIRMED"
+    assert after["SEQUENCE"] > before["SEQUENCE"]
+    assert after["UID"] == before["UID"]
+
+
+def test_the_practitioner_feed_names_the_organizer(client, make_booking, practitioner, clinic):
+    make_booking(THURSDAY_10)
+    calendar = Calendar.from_ical(client.get(f"/feeds/{practitioner.feed_token}.ics").content)
+    (event,) = calendar.walk("VEVENT")
+    assert event["ORGANIZER"].params["CN"] == clinic.name
+    assert "ATTENDEE" not in event  # the feed lives on another company's servers: no patient address

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bookings import hooks
-from bookings.models import BookingStatus, ConfirmationPolicy
+from bookings import hooks, services
+from bookings.models import Booking, BookingStatus, ConfirmationPolicy
 from bookings.signals import booking_confirmed
 from clinicpro.models import Role
 from clinicpro.testing.factories import MembershipFactory, ServiceFactory, UserFactory
@@ -148,3 +148,19 @@ def test_a_lapsed_hold_shows_as_released_even_when_no_worker_expired_it(
     assert held.status == BookingStatus.EXPIRED
     assert "This booking was not paid in time" in page
     assert "Your time is held" not in page
+
+
+@pytest.mark.django_db
+def test_recording_payment_on_a_lapsed_hold_whose_time_was_taken_tells_staff_what_to_do(
+    client, owner, clinic, make_booking, held, time_machine
+):
+    time_machine.move_to(held.hold_expires_at + timedelta(minutes=1), tick=False)
+    assert services.booking_expire_if_lapsed(booking=held).status == BookingStatus.EXPIRED
+    make_booking(THURSDAY_10, name="Someone Else", email="else@example.com")
+
+    client.force_login(owner)
+    page = client.post(f"/c/{clinic.slug}/bookings/{held.pk}/record-payment/", follow=True).content.decode()
+    assert "someone else has booked this time since" in page
+    assert "just taken" not in page
+    assert "Record payment" not in page
+    assert Booking.objects.get(pk=held.pk).status == BookingStatus.EXPIRED

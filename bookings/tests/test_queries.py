@@ -113,3 +113,30 @@ def test_my_bookings_and_the_feed_cost_the_same_queries_at_10_and_1000_bookings(
     for url in urls:
         with django_assert_max_num_queries(MAX_QUERIES_PER_PAGE):
             client.get(url)
+
+
+def test_a_busy_day_shows_a_bounded_today_list_with_a_link_to_all_of_it(client, clinic, owner, practitioner, service):
+    from bookings.selectors import UPCOMING_SHOWN, local_day_bounds
+
+    patient = Patient.objects.create(clinic=clinic, name="Juma", email="juma@example.com", phone="+254712345678")
+    day_start = local_day_bounds(clinic, NOW.astimezone(clinic.zone).date())[0]
+    Booking.objects.bulk_create(
+        Booking(
+            clinic=clinic,
+            service=service,
+            practitioner=practitioner,
+            patient=patient,
+            starts_at=day_start + timedelta(minutes=20 * n),
+            ends_at=day_start + timedelta(minutes=20 * n + 15),
+            blocked_from=day_start + timedelta(minutes=20 * n),
+            blocked_until=day_start + timedelta(minutes=20 * n + 15),
+            status=BookingStatus.CONFIRMED,
+        )
+        for n in range(40)
+    )
+    client.force_login(owner)
+    page = client.get(f"/c/{clinic.slug}/").content.decode()
+    today = page.split('id="today-title"')[1].split("<section")[0]
+    assert today.count("<tr>") - 1 == UPCOMING_SHOWN  # header row, then the rows
+    assert "All 40 bookings today" in today
+    assert "date_from=2026-03-02&amp;date_to=2026-03-02" in today

@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 from clinicpro.tenancy import ClinicRequest, clinic_view
 
 from .. import hooks, ics, selectors
-from ..errors import BookingError
+from ..errors import BookingError, SlotTaken
 from ..formatting import when, zone_label
-from ..forms import BookingFilterForm, ReasonForm, SlotForm, parse_slot
-from ..models import Booking, CancelledBy
+from ..forms import BookingFilterForm, DeclineForm, ReasonForm, SlotForm, parse_slot
+from ..models import Booking, BookingStatus, CancelledBy
+from ..overlap import overlapping_active_bookings
 from ..services import (
     booking_approve,
     booking_cancel,
@@ -89,6 +90,11 @@ def booking_detail(request: ClinicRequest, booking_id: int) -> HttpResponse:
             "patient_booking_count": selectors.patient_bookings(request.clinic, booking.patient).count(),
             "manage_url": request.build_absolute_uri(reverse("booking_manage", args=[booking.token])),
             "has_started": booking.starts_at <= timezone.now(),
+            "lapsed_and_taken": booking.status == BookingStatus.EXPIRED
+            and overlapping_active_bookings(booking.practitioner, booking.blocked_from, booking.blocked_until).exists(),
+            "rebook_url": reverse("book", args=[booking.clinic.slug])
+            + "?"
+            + urlencode({"service": booking.service_id, "practitioner": booking.practitioner_id}),
         },
     )
 
@@ -111,12 +117,21 @@ def _no_show(*, booking: Booking, reason: str = "") -> Booking:
 
 def _record_payment(*, booking: Booking, reason: str = "") -> Booking:
     # Payment taken outside ClinicPro (cash, a till, a transfer) confirms the booking like an M-Pesa callback.
-    return booking_mark_paid(booking=booking)
+    try:
+        return booking_mark_paid(booking=booking)
+    except SlotTaken:
+        # The patient-facing "just taken" would mislead staff: say what happened and what to do.
+        raise BookingError(LAPSED_AND_TAKEN) from None
+
+
+LAPSED_AND_TAKEN = (
+    "Nothing was recorded: the payment hold lapsed and someone else has booked this time since. "
+    "Book the patient at another free time, then record the payment on that booking (or refund it)."
+)
 
 
 ACTIONS: dict[str, tuple[Callable[..., Booking], str]] = {
     "approve": (_approve, "Booking approved."),
-    "decline": (booking_decline, "Booking declined."),
     "cancel": (_cancel_for_patient, "Booking cancelled."),
     "complete": (_complete, "Marked as completed."),
     "no-show": (_no_show, "Marked as a no-show."),
@@ -150,11 +165,35 @@ def _back(request: ClinicRequest, booking: Booking) -> HttpResponse:
 
 
 @clinic_view()
+def booking_decline_view(request: ClinicRequest, booking_id: int) -> HttpResponse:
+    """Declining is final and the patient reads the reason: ask for one, on a page of its own."""
+    booking = selectors.clinic_booking(request.clinic, booking_id)
+    form = DeclineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking_decline(booking=booking, reason=form.cleaned_data["reason"])
+        except BookingError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Booking declined; the patient sees your reason on their booking page.")
+        return redirect("clinic_booking", clinic_slug=request.clinic.slug, booking_id=booking.pk)
+    return render(
+        request,
+        "bookings/dashboard/decline_confirm.html",
+        {"booking": booking, "form": form, "zone_label": zone_label(booking.clinic.zone, booking.starts_at)},
+        status=400 if form.errors else 200,
+    )
+
+
+@clinic_view()
 def booking_reschedule_view(request: ClinicRequest, booking_id: int) -> HttpResponse:
     """Move a booking on the patient's behalf: the clinic is not bound by the patient's cutoff."""
     booking = selectors.clinic_booking(request.clinic, booking_id)
     if request.method == "POST":
         form = SlotForm(request.POST)
+        if form.is_valid() and form.cleaned_data["slot"] == booking.starts_at:
+            messages.info(request, "That is already the booking's time, so nothing changed.")
+            return redirect("clinic_booking", clinic_slug=request.clinic.slug, booking_id=booking.pk)
         if form.is_valid():
             try:
                 booking_reschedule(booking=booking, starts_at=form.cleaned_data["slot"])

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from clinicpro.requests import HtmxRequest
@@ -42,6 +43,7 @@ def _page_context(request: HttpRequest, booking: Booking) -> dict[str, Any]:
     }
 
 
+@never_cache  # the page shows the patient's name and is its own key: no shared or back-button caches
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     booking = booking_expire_if_lapsed(booking=selectors.booking_by_token(token))
     context = _page_context(request, booking)
@@ -53,6 +55,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "bookings/manage/manage.html", context)
 
 
+@never_cache
 def calendar_file(request: HttpRequest, token: str) -> HttpResponse:
     booking = selectors.booking_by_token(token)
     response = HttpResponse(ics.booking_calendar(booking).to_ical(), content_type=ics.CONTENT_TYPE)
@@ -60,9 +63,13 @@ def calendar_file(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
     booking = selectors.booking_by_token(token)
+    if request.method == "POST" and booking.status not in CHANGEABLE_STATUSES:
+        messages.info(request, f"This booking is already {booking.get_status_display().lower()}.")
+        return redirect("booking_manage", token=token)
     if request.method == "POST":
         try:
             booking_cancel(booking=booking, by=CancelledBy.PATIENT, reason="Cancelled by the patient online.")
@@ -74,6 +81,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "bookings/manage/cancel.html", _page_context(request, booking))
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def reschedule(request: HtmxRequest, token: str) -> HttpResponse:
     booking = selectors.booking_by_token(token)
@@ -83,6 +91,9 @@ def reschedule(request: HtmxRequest, token: str) -> HttpResponse:
         if not form.is_valid():
             messages.error(request, "Please pick a new time.")
             return redirect("booking_reschedule", token=token)
+        if form.cleaned_data["slot"] == booking.starts_at:
+            messages.info(request, "That is already your booking's time, so nothing changed.")
+            return redirect("booking_manage", token=token)
         try:
             booking_reschedule(booking=booking, starts_at=form.cleaned_data["slot"], by=CancelledBy.PATIENT)
         except (SlotTaken, SlotUnavailable) as exc:

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from .. import ics, selectors
 from ..models import Practitioner
@@ -17,6 +18,7 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
     return render(request, "bookings/me/bookings.html", {"page": page})
 
 
+@never_cache
 def practitioner_feed(request: HttpRequest, feed_token: str) -> HttpResponse:
     """A practitioner's bookings as a calendar subscription; the secret URL is the only key."""
     practitioner = Practitioner.objects.select_related("clinic").filter(feed_token=feed_token, is_active=True).first()

@@ -85,10 +85,6 @@ def details(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     form = PatientDetailsForm(request.POST or None, initial=initial)
     alternatives: list = []
     slot_error = ""
-    if request.method == "GET" and not is_slot_available(service=service, practitioner=practitioner, starts_at=slot):
-        # Taken while the patient was choosing: say so before they type their details.
-        slot_error = SlotTaken.default_message
-        alternatives = slots_near(service=service, practitioner=practitioner, moment=slot)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -113,6 +109,13 @@ def details(request: HttpRequest, clinic_slug: str) -> HttpResponse:
             return redirect("booking_manage", token=booking.token)
 
     chosen = getattr(form, "cleaned_data", {}).get("slot") or slot
+    if not slot_error and not is_slot_available(service=service, practitioner=practitioner, starts_at=chosen):
+        # Taken while the patient was choosing (or still taken when they confirm without picking
+        # another): say so every time, with the free times near it, so the page always leads on.
+        slot_error = SlotTaken.default_message
+        alternatives = slots_near(service=service, practitioner=practitioner, moment=chosen)
+    if alternatives and form.is_bound and "slot" in form.errors:
+        slot_error = "That time is taken. Please pick one of the free times below, then confirm."
     return render(
         request,
         "bookings/public/details.html",
@@ -122,7 +125,7 @@ def details(request: HttpRequest, clinic_slug: str) -> HttpResponse:
             "practitioner": practitioner,
             "form": form,
             "slot_text": when(chosen, None, clinic.zone),
-            "slot_value": form["slot"].value(),
+            "slot_value": form["slot"].value() or request.GET.get("slot"),
             "zone_label": zone_label(clinic.zone, chosen),
             "alternatives": alternatives,
             "slot_error": slot_error,

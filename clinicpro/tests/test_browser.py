@@ -46,6 +46,12 @@ def test_an_owner_invites_a_practitioner_who_signs_up_and_joins(page, browser, l
     invitee.get_by_label("Password (again)").fill("a-long-demo-passphrase")
     invitee.get_by_role("button", name="Sign Up").click()
 
+    # The link alone does not make a member: the invitee confirms the invited address first.
+    invitee.get_by_text("Confirm that address first").wait_for()
+    confirm = re.search(r"http\S+(/accounts/confirm-email/\S+/)", mail.outbox[-1].body).group(1)
+    invitee.goto(confirm)
+    invitee.get_by_role("button", name="Confirm").click()
+    invitee.goto(f"/{path}")
     invitee.get_by_role("button", name=f"Accept and join {clinic.name}").click()
     invitee.wait_for_url(f"**/c/{clinic.slug}/")
     invitee.get_by_text(f"Welcome to {clinic.name}").wait_for()

@@ -5,6 +5,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.db import connection
 from django.utils import timezone
@@ -12,6 +13,13 @@ from django.utils import timezone
 from clinicpro import services
 from clinicpro.models import Invitation, Membership, Role
 from clinicpro.testing.factories import PASSWORD, UserFactory
+
+
+def invitee(username: str, email: str = ""):
+    """A user who has verified the address the invitation goes to."""
+    user = UserFactory(username=username, email=email or f"{username}@example.com")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
 
 
 @pytest.fixture
@@ -69,6 +77,10 @@ def test_an_invitee_without_account_signs_up_and_comes_back_to_accept(client, in
     )
     assert signup.status_code == 302 and signup["Location"] == path
 
+    unconfirmed = client.get(path).content.decode()
+    assert "Accept and join" not in unconfirmed and "Confirm that address first" in unconfirmed
+    client.get(re.search(r"http://\S+(/accounts/confirm-email/\S+/)", mail.outbox[-1].body).group(1))
+    client.post(re.search(r"http://\S+(/accounts/confirm-email/\S+/)", mail.outbox[-1].body).group(1))
     confirm = client.get(path)
     assert "Accept and join Uhuru Health" in confirm.content.decode()
     accepted = client.post(path)
@@ -109,7 +121,7 @@ def test_accepting_needs_a_post_so_a_link_preview_does_not_accept(client, invite
 
 @pytest.mark.django_db
 def test_an_invitation_is_accepted_once_and_a_second_attempt_is_told_so(client, invite, clinic):
-    first, second = UserFactory(username="first"), UserFactory(username="second")
+    first, second = invitee("first"), invitee("second")
     path = invite("first@example.com")
     client.force_login(first)
     client.post(path)
@@ -124,7 +136,7 @@ def test_an_invitation_is_accepted_once_and_a_second_attempt_is_told_so(client, 
 
 @pytest.mark.django_db
 def test_an_expired_invitation_is_refused(client, invite, clinic):
-    user = UserFactory(username="late")
+    user = invitee("late")
     path = invite("late@example.com")
     Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
     client.force_login(user)
@@ -136,7 +148,7 @@ def test_an_expired_invitation_is_refused(client, invite, clinic):
 
 @pytest.mark.django_db
 def test_a_revoked_invitation_is_refused(client, owner, clinic, invite):
-    user = UserFactory(username="late")
+    user = invitee("late")
     path = invite("late@example.com")
     invitation = Invitation.objects.get()
     client.force_login(owner)
@@ -149,7 +161,7 @@ def test_a_revoked_invitation_is_refused(client, owner, clinic, invite):
 
 @pytest.mark.django_db
 def test_resending_an_invitation_retires_the_earlier_link(client, invite):
-    user = UserFactory(username="twice")
+    user = invitee("twice")
     old_path = invite("twice@example.com")
     new_path = invite("twice@example.com")
     assert old_path != new_path
@@ -217,9 +229,9 @@ def test_an_owner_cannot_revoke_another_clinics_invitation_through_their_own_cli
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_people_racing_on_one_invitation_make_exactly_one_membership(clinic, owner):
+def test_four_racing_accepts_of_one_invitation_make_exactly_one_membership(clinic, owner):
     invitation = services.invitation_create(clinic=clinic, email="x@example.com", role=Role.STAFF, invited_by=owner)
-    racers = [UserFactory(username=f"racer{i}") for i in range(4)]
+    racers = [invitee("x")] * 4  # one person, four tabs or devices
     barrier = threading.Barrier(len(racers))
     outcomes: list[str] = []
 
@@ -264,3 +276,28 @@ def test_with_mandatory_email_verification_the_invitee_still_ends_on_the_invitat
     assert landing.redirect_chain[-1][0] == path
     assert client.post(path).status_code == 302
     assert Membership.objects.filter(user__email="new.doc@example.com", clinic=clinic).exists()
+
+
+@pytest.mark.django_db
+def test_an_account_with_another_address_cannot_accept_an_owner_invitation(client, invite, clinic):
+    path = invite("new.owner@example.com", Role.OWNER)
+    holder = invitee("holder")
+    client.force_login(holder)
+
+    page = client.get(path).content.decode()
+    assert "Accept and join" not in page and "Only the owner of new.owner@example.com" in page
+    refused = client.post(path)
+    assert refused.status_code == 409
+    assert "This invitation is for new.owner@example.com" in refused.content.decode()
+    assert not Membership.objects.filter(user=holder, clinic=clinic).exists()
+    assert Invitation.objects.get(clinic=clinic).accepted_at is None
+
+
+@pytest.mark.django_db
+def test_the_invited_address_unverified_is_not_enough(client, invite, clinic):
+    path = invite("new.doc@example.com")
+    unverified = UserFactory(username="claimer", email="new.doc@example.com")
+    EmailAddress.objects.create(user=unverified, email=unverified.email, verified=False, primary=True)
+    client.force_login(unverified)
+    assert client.post(path).status_code == 409
+    assert not Membership.objects.filter(user=unverified).exists()

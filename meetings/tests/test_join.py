@@ -26,6 +26,12 @@ def booked(time_machine):
     time_machine.move_to(BOOKED_AT, tick=False)
 
 
+@pytest.fixture(autouse=True)
+def signed_in_practitioner(client, practitioner):
+    """Host links need the practitioner signed in (see test_host_link_sign_in.py); patient links need nobody."""
+    client.force_login(practitioner.user)
+
+
 @pytest.fixture
 def booking(service, practitioner):
     booking = booking_services.booking_create(

@@ -46,6 +46,7 @@ def zoom_booking(clinic, practitioner):
 
 
 def test_the_host_gets_a_fresh_start_link_from_zoom(client, zoom_booking):
+    client.force_login(zoom_booking.practitioner.membership.user)
     meeting = Meeting.objects.get(booking=zoom_booking, is_current=True)
 
     response = client.get(reverse("meeting_join", args=[join_link_for(zoom_booking, JoinRole.HOST).token]))
@@ -68,6 +69,7 @@ def test_the_patient_gets_the_zoom_join_link_and_never_a_start_link(client, zoom
 
 
 def test_when_zoom_is_down_the_host_still_gets_the_stored_start_link(client, zoom_booking):
+    client.force_login(zoom_booking.practitioner.membership.user)
     meeting = Meeting.objects.get(booking=zoom_booking, is_current=True)
     faults.inject("zoom", "meetings.get", "500", count=5)
 

@@ -9,6 +9,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
@@ -72,7 +74,7 @@ def _day_unless_today(moment: datetime, booking: Booking) -> str:
 
 def _link(token: str) -> JoinLink:
     link = (
-        JoinLink.objects.select_related("booking__clinic", "booking__service", "booking__practitioner")
+        JoinLink.objects.select_related("booking__clinic", "booking__service", "booking__practitioner__membership")
         .filter(token=token)
         .first()
     )
@@ -95,6 +97,10 @@ def _host_destination(meeting: Meeting, booking: Booking) -> str:
         return meeting.host_url or meeting.join_url
 
 
+def _is_the_practitioner(request: HttpRequest, booking: Booking) -> bool:
+    return request.user.is_authenticated and booking.practitioner.membership.user_id == request.user.pk
+
+
 def _page(request: HttpRequest, template: str, booking: Booking, role: str, **extra: object) -> HttpResponse:
     context = {
         "booking": booking,
@@ -113,6 +119,11 @@ def meeting_join(request: HttpRequest, token: str) -> HttpResponse:
     link = _link(token)
     booking = link.booking
     role = link.role
+    if role == JoinRole.HOST and not _is_the_practitioner(request, booking):
+        # A host link (Zoom's zak, a moderator token) must not work for whoever found it.
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied("Only the booking's practitioner can start this meeting.")
     if link.is_revoked or booking.status in CALLED_OFF:
         return _page(request, "meetings/join/cancelled.html", booking, role)
     if booking.status in NOT_YET_CONFIRMED:

@@ -20,7 +20,7 @@ from .models import (
     Service,
     WorkingHours,
 )
-from .phones import normalise_mobile, normalise_phone
+from .phones import normalise_mobile
 from .selectors import BookingFilters
 
 # Dates a booking can sensibly have; outside them a link is hostile or broken, and date

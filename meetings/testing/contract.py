@@ -450,6 +450,7 @@ class VendorContract(ScheduledCases, ProviderContract):
         assert provider.find(meeting_request) is None
         assert self.vendor_meeting_count() == 0
 
+
 class RotatingRefreshTokenCases:
     """For vendors that issue a new refresh token with every refresh (Zoom, Microsoft)."""
 

@@ -138,3 +138,12 @@ def test_admin_shows_callback_bodies_with_phone_numbers_masked():
     shown = masked_body('{"Name":"PhoneNumber","Value":254708374149},{"Name":"TransactionDate","Value":20191219102115}')
 
     assert "254708374149" not in shown and "•••••••••149" in shown and "20191219102115" in shown
+
+
+@pytest.mark.django_db
+def test_the_clinic_dashboard_tells_members_a_refund_is_due(client, practitioner, clinic, refund_due):
+    client.force_login(practitioner.user)
+
+    page = client.get(reverse("clinic_dashboard", args=[clinic.slug])).content.decode()
+
+    assert "Payments need attention: 1 refund due, 0 to review." in page

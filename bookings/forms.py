@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from clinicpro.models import Clinic
 
 from . import hooks
+from .formatting import utc_stamp
 from .models import AvailabilityException, BookingStatus, ConfirmationPolicy, Practitioner, Service, WorkingHours
 from .phones import normalise_phone
 from .selectors import BookingFilters
@@ -29,7 +30,7 @@ def parse_slot(value: str | None) -> datetime | None:
 
 
 def slot_value(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_stamp(moment)
 
 
 def parse_day(value: str | None) -> date | None:

@@ -3,7 +3,7 @@
 Plain functions, used by Python code and (through bookings.templatetags.booking_tags) by templates.
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 # Long names for the abbreviations zoneinfo gives; anything else is shown as the abbreviation.
@@ -80,3 +80,8 @@ def moment_label(moment: datetime, zone: ZoneInfo | str) -> str:
     """ "Saturday 21 November, 10:39" in the given zone: a deadline someone must act before."""
     local = local_time(moment, zone)
     return f"{local:%A} {local.day} {local:%B}, {local:%H:%M}"
+
+
+def utc_stamp(moment: datetime) -> str:
+    """UTC as 2026-01-05T09:00:00Z: slot values in URLs, and the form every vendor API accepts."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from clinicpro.models import Clinic
 
 from . import hooks
+from .formatting import utc_stamp
 from .models import (
     AvailabilityException,
     BookingStatus,
@@ -43,7 +44,7 @@ def parse_slot(value: str | None) -> datetime | None:
 
 
 def slot_value(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_stamp(moment)
 
 
 def parse_day(value: str | None) -> date | None:

@@ -9,6 +9,8 @@ from typing import Any
 
 import requests
 
+from bookings.formatting import utc_stamp
+
 
 class VendorError(Exception):
     """A vendor call failed.
@@ -86,9 +88,8 @@ def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> fl
     return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
 
 
-def utc_timestamp(moment: datetime) -> str:
-    """UTC as 2026-01-05T09:00:00Z, the form every vendor accepts."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+# UTC as 2026-01-05T09:00:00Z, the form every vendor accepts.
+utc_timestamp = utc_stamp
 
 
 def transport_error(exc: requests.RequestException, *, vendor: str) -> VendorError:

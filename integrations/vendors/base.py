@@ -3,6 +3,9 @@
 A vendor's package (wherever it lives: meetings/providers/google/, payments/daraja/,
 notifications/...) holds one `Vendor` and is listed once in `integrations.vendors.registry`.
 Shared code reads the descriptor and never branches on a vendor's name.
+
+Settings are read inside the methods, at call time: a descriptor module can then
+sit in a package that must import without Django (the Daraja client).
 """
 
 from collections.abc import Callable, Mapping
@@ -10,8 +13,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING
-
-from django.conf import settings
 
 if TYPE_CHECKING:
     from .http import VendorResponse
@@ -109,15 +110,21 @@ class Vendor:
 
     @property
     def uses_sandbox(self) -> bool:
+        from django.conf import settings
+
         return bool(getattr(settings, self.sandbox_setting, False))
 
     def endpoints(self) -> Endpoints:
         """Production or emulator URLs, read from settings at call time (tests move SANDBOX_BASE_URL)."""
+        from django.conf import settings
+
         values = {name: str(getattr(settings, setting, "")) for name, setting in self.url_settings.items()}
         values["sandbox"] = settings.SANDBOX_BASE_URL
         return (self.sandbox if self.uses_sandbox else self.production).resolved(values)
 
     def credentials(self) -> Credentials:
+        from django.conf import settings
+
         if self.oauth is None:
             return Credentials("", "")
         return Credentials(
@@ -136,6 +143,8 @@ class Vendor:
     @property
     def is_enabled(self) -> bool:
         """Whether practitioners and clinics may connect it here (INTEGRATIONS_PROVIDERS)."""
+        from django.conf import settings
+
         return self.key in settings.INTEGRATIONS_PROVIDERS
 
     @property

@@ -15,6 +15,7 @@ VENDORS: dict[str, str] = {
     "google": "meetings.providers.google.vendor.GOOGLE",
     "zoom": "meetings.providers.zoom.vendor.ZOOM",
     "microsoft": "meetings.providers.microsoft.vendor.MICROSOFT",
+    "daraja": "payments.daraja.vendor.DARAJA",
 }
 
 

@@ -1,7 +1,6 @@
 """Daraja's error codes and result codes, in words a receptionist understands.
 
-Sources: Daraja's published error and result codes (see /work/shared/api-contracts.md's
-Daraja section in this project's design notes, and the README's M-Pesa section).
+Sources: Daraja's published error and result codes (see the README's M-Pesa section).
 """
 
 from dataclasses import dataclass

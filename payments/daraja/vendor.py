@@ -1,36 +1,52 @@
-"""Daraja as one vendor descriptor: how it authenticates, where it lives, how its errors read."""
+"""Daraja as the vendor registry describes it: each clinic's own app, Safaricom's hosts, errors in words.
 
-from dataclasses import dataclass, field
+Only `integrations.vendors.base` is imported here, which reads Django settings at call time,
+so the client package still imports without Django.
+"""
 
-from .errors import ERROR_CODES, RESULT_CODES, describe_error_code, describe_result_code
+from integrations.vendors.base import AuthKind, Endpoints, Vendor
+from integrations.vendors.http import VendorError, VendorResponse
 
+from .errors import describe_error_code
 
-@dataclass(frozen=True)
-class VendorDescriptor:
-    key: str
-    label: str
-    # Who holds the credentials: each clinic brings its own Daraja app.
-    auth: str
-    base_urls: dict[str, str]
-    error_codes: dict[str, str] = field(default_factory=dict)
-    result_codes: dict[str, str] = field(default_factory=dict)
-    docs_url: str = ""
-
-    def describe_error(self, code: str, message: str = "") -> str:
-        return describe_error_code(code, message)
-
-    def describe_result(self, code: str) -> str:
-        return describe_result_code(code)
+# Safaricom's own hosts; a clinic's M-Pesa settings choose one (or name another base URL).
+SAFARICOM_BASE_URLS: dict[str, str] = {
+    "production": "https://api.safaricom.co.ke",
+    "sandbox": "https://sandbox.safaricom.co.ke",
+}
 
 
-DARAJA = VendorDescriptor(
+def raise_for_response(response: VendorResponse) -> None:
+    """Daraja's `{"errorCode", "errorMessage"}` as a VendorError a receptionist can read."""
+    if response.ok:
+        return
+    body = response.body if isinstance(response.body, dict) else {}
+    code = str(body.get("errorCode", ""))
+    message = str(body.get("errorMessage", ""))
+    # 400 on OAuth with an empty body: the consumer key or secret is wrong.
+    if not code and response.status == 400:
+        code = "oauth.invalid_credentials"
+    # Spike arrest and 5xx pass; a refused field or credential does not.
+    transient = response.status >= 500 and code != "500.001.1001" or code == "500.003.02"
+    raise VendorError(
+        describe_error_code(code, message),
+        permanent=not transient,
+        retry_after=response.retry_after,
+        status_code=response.status,
+    )
+
+
+DARAJA = Vendor(
     key="daraja",
     label="M-Pesa (Safaricom Daraja)",
-    auth="clinic_client_credentials",
-    base_urls={"production": "https://api.safaricom.co.ke", "sandbox": "https://sandbox.safaricom.co.ke"},
-    error_codes=ERROR_CODES,
-    result_codes=RESULT_CODES,
-    docs_url="https://developer.safaricom.co.ke/APIs",
+    # Each clinic brings its own Daraja app: consumer key and secret in its M-Pesa settings.
+    auth=(AuthKind.CLIENT_CREDENTIALS,),
+    production=Endpoints(
+        api=SAFARICOM_BASE_URLS["production"],
+        token=f"{SAFARICOM_BASE_URLS['production']}/oauth/v1/generate",
+    ),
+    sandbox=Endpoints(api="{sandbox}/daraja", token="{sandbox}/daraja/oauth/v1/generate"),
+    error_mapping=raise_for_response,
+    sandbox_setting="SANDBOX_ENABLED",
+    emulator="sandbox.daraja.urls",
 )
-
-descriptor = DARAJA

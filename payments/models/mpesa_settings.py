@@ -12,7 +12,7 @@ from clinicpro.models import Clinic
 
 from ..daraja.credentials import DarajaCredentials, TransactionType
 from ..daraja.messages import BANNED_URL_WORDS
-from ..daraja.vendor import DARAJA
+from ..daraja.vendor import SAFARICOM_BASE_URLS
 
 
 def url_safe_token(nbytes: int) -> str:
@@ -75,7 +75,7 @@ class MpesaSettings(models.Model):
 
     @property
     def effective_base_url(self) -> str:
-        return (self.base_url or DARAJA.base_urls[self.environment]).rstrip("/")
+        return (self.base_url or SAFARICOM_BASE_URLS[self.environment]).rstrip("/")
 
     @property
     def is_usable(self) -> bool:

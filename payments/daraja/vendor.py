@@ -27,7 +27,7 @@ def raise_for_response(response: VendorResponse) -> None:
     if not code and response.status == 400:
         code = "oauth.invalid_credentials"
     # Spike arrest and 5xx pass; a refused field or credential does not.
-    transient = response.status >= 500 and code != "500.001.1001" or code == "500.003.02"
+    transient = (response.status >= 500 and code != "500.001.1001") or code == "500.003.02"
     raise VendorError(
         describe_error_code(code, message),
         permanent=not transient,

@@ -204,13 +204,14 @@ def main() -> int:
             down_at = time.monotonic()
             second = confirm(scene, service, args.bookings - len(first))
             time.sleep(max(args.outage - (time.monotonic() - down_at), 0))
+            outage = time.monotonic() - down_at
             batch2 = first + second
             at_back = linked(batch2)
             broker = Broker.__new__(Broker)
             broker.port, broker.process = int(env["CELERY_BROKER_URL"].rsplit(":", 1)[1].split("/")[0]), None
             broker.start()
             took = wait_all_linked(batch2)
-            rows.append((f"broker down {args.outage:.0f} s", len(batch2), at_back, took, *vendor_counts(batch2)))
+            rows.append((f"broker down {outage:.0f} s", len(batch2), at_back, took, *vendor_counts(batch2)))
     finally:
         worker.stop()
         broker.stop()

@@ -129,7 +129,7 @@ def wait_all_linked(booking_ids: list[int]) -> float | None:
 
 
 def vendor_counts(booking_ids: list[int]) -> tuple[int, int, int]:
-    """(live Zoom meetings, orphans, duplicates) for these bookings, read from the emulator."""
+    """(these bookings' live Zoom meetings, orphans anywhere at Zoom, duplicates among these bookings)."""
     from meetings.models import Meeting, MeetingStatus
     from sandbox.models import ZoomMeeting
 
@@ -140,8 +140,9 @@ def vendor_counts(booking_ids: list[int]) -> tuple[int, int, int]:
     )
     live = [str(m.meeting_id) for m in ZoomMeeting.objects.filter(deleted_at__isnull=True)]
     orphans = [m for m in live if m not in owned]
-    per_booking = Counter(owned[m] for m in live if m in owned)
-    return len(live), len(orphans), sum(n - 1 for n in per_booking.values() if n > 1)
+    mine = set(booking_ids)
+    per_booking = Counter(owned[m] for m in live if m in owned and owned[m] in mine)
+    return sum(n for n in per_booking.values()), len(orphans), sum(n - 1 for n in per_booking.values() if n > 1)
 
 
 def main() -> int:

@@ -133,11 +133,9 @@ def vendor_counts(booking_ids: list[int]) -> tuple[int, int, int]:
     from meetings.models import Meeting, MeetingStatus
     from sandbox.models import ZoomMeeting
 
-    owned = dict(
-        Meeting.objects.filter(
-            booking_id__in=booking_ids, is_current=True, status=MeetingStatus.ACTIVE, provider="zoom"
-        ).values_list("external_id", "booking_id")
-    )
+    # Owned: the working Zoom meeting of any booking (earlier scenes' bookings included).
+    current = Meeting.objects.filter(is_current=True, status=MeetingStatus.ACTIVE, provider="zoom")
+    owned = dict(current.values_list("external_id", "booking_id"))
     live = [str(m.meeting_id) for m in ZoomMeeting.objects.filter(deleted_at__isnull=True)]
     orphans = [m for m in live if m not in owned]
     mine = set(booking_ids)

@@ -9,7 +9,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint typecheck bench check-postgres check-redis chromium clean
+.PHONY: run test install lint typecheck bench check-postgres check-redis check-rabbitmq chromium clean
 
 $(STAMP): requirements.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -54,6 +54,13 @@ check-redis: install
 	echo "Start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no"; \
 	echo "(or 'docker compose up -d redis', or set REDIS_URL to a running server), then run 'make test' again."; exit 2; }
 
+# Worker and chaos tests run on RabbitMQ as well as Redis (TEST_AMQP_URL, default guest on localhost).
+check-rabbitmq: install
+	@$(BIN)/python -c "import os, amqp; \
+	c = amqp.Connection(os.environ.get('TEST_AMQP_HOST', '127.0.0.1:5672'), connect_timeout=3); c.connect(); c.close()" \
+	2>/dev/null || { echo; echo "RabbitMQ is not answering on 127.0.0.1:5672 (the worker tests run on it too)."; \
+	echo "Start it with: rabbitmq-server -detached (or 'docker compose up -d rabbitmq'), then run 'make test' again."; exit 2; }
+
 # Browser tests need Debian's chromium; install it when missing and we may.
 chromium:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || \
@@ -61,7 +68,7 @@ chromium:
 
 test: export DATABASE_URL := $(or $(DATABASE_URL),$(TEST_DATABASE_URL))
 test: export REDIS_URL := $(or $(REDIS_URL),$(TEST_REDIS_URL))
-test: install check-postgres check-redis chromium
+test: install check-postgres check-redis check-rabbitmq chromium
 	@# (the database itself need not exist yet: pytest creates its own test database)
 	$(BIN)/python -W ignore::RuntimeWarning manage.py makemigrations --check --dry-run --settings=clinicpro.test_settings
 	$(BIN)/pytest

@@ -1,7 +1,9 @@
 """Fixtures shared by the whole suite: named actors, a real Celery worker, a real browser."""
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -160,6 +162,8 @@ class WorkerProcess:
             ],
             cwd=ROOT,
             env=self.env,
+            # Its own process group, so killing it reaches the embedded beat process too.
+            start_new_session=True,
         )
         deadline = time.monotonic() + 30
         while not self.app.control.ping(timeout=0.5):
@@ -169,17 +173,19 @@ class WorkerProcess:
     def kill(self) -> None:
         """SIGKILL: no warm shutdown, unacknowledged messages and leases left behind."""
         assert self.process is not None
-        self.process.kill()
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
+        if self.process is None:
             return
-        self.process.terminate()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
         try:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
 
 
 @pytest.fixture(params=BROKERS)

@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 
 from bookings import hooks
 from bookings.models import Booking, BookingStatus, Practitioner
-from bookings.templatetags.booking_tags import short_when, zone_label
+from bookings.formatting import short_when, zone_label
 from clinicpro.models import Clinic, Role
 
 from . import selectors

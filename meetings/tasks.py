@@ -9,7 +9,6 @@ row and run by `run_due_meetings`.
 import logging
 
 from celery import shared_task
-from django.conf import settings
 
 from .services import (
     meeting_cancel_for_booking,
@@ -17,26 +16,34 @@ from .services import (
     meeting_process,
     meeting_retire,
     meeting_update_for_reschedule,
-    meetings_run_due,
+    reserve_next_due,
 )
 from .sweeper import meetings_sweep
 
 logger = logging.getLogger(__name__)
 
 ACTOR = "worker"
+# Work found by the due pass rather than queued for a booking change.
+PASS_ACTOR = "system"
 
 
-def queue_meeting_work(meeting_id: int) -> None:
+# Rows one due pass hands out at most; the next pass takes the rest.
+DUE_BATCH = 500
+
+
+def queue_meeting_work(meeting_id: int, *, actor: str = ACTOR) -> bool:
     """Publish the fast path for a row whose work is already recorded; a broker that is down only delays it."""
     try:
-        process_meeting.apply_async((meeting_id,), retry=False)
+        process_meeting.apply_async((meeting_id, actor), retry=False)
     except Exception as exc:  # the broker's own connection errors vary by transport
         logger.warning("Meeting %s waits for the next pass: the task could not be queued (%s).", meeting_id, exc)
+        return False
+    return True
 
 
 @shared_task
-def process_meeting(meeting_id: int) -> None:
-    meeting_process(meeting_id=meeting_id, actor=ACTOR)
+def process_meeting(meeting_id: int, actor: str = ACTOR) -> None:
+    meeting_process(meeting_id=meeting_id, actor=actor)
 
 
 @shared_task
@@ -63,9 +70,20 @@ def retire_meeting(meeting_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def run_due_meetings() -> int:
-    """Beat, every MEETINGS_DUE_PASS_SECONDS: due retries, moves, deletions and abandoned leases."""
-    # Stop taking new rows before the next pass starts, so passes rarely overlap.
-    return meetings_run_due(budget_seconds=max(settings.MEETINGS_DUE_PASS_SECONDS * 0.8, 1.0))
+    """Beat, every MEETINGS_DUE_PASS_SECONDS: due retries, moves, deletions and abandoned leases.
+
+    Each due row is reserved (SKIP LOCKED) and handed to the workers as its own task, so a backlog
+    after an outage is worked by every worker thread at once; with no broker, this pass works it itself.
+    """
+    handed_out = 0
+    while handed_out < DUE_BATCH:
+        meeting_id = reserve_next_due()
+        if meeting_id is None:
+            break
+        if not queue_meeting_work(meeting_id, actor=PASS_ACTOR):
+            meeting_process(meeting_id=meeting_id, actor=PASS_ACTOR)
+        handed_out += 1
+    return handed_out
 
 
 @shared_task(ignore_result=True)

@@ -26,7 +26,7 @@ from .cancellation import meeting_cancel_for_booking, meeting_regenerate, meetin
 from .common import MeetingError, backoff_seconds, current_meeting, max_attempts, meeting_request_for, needs_meeting
 from .intent import meeting_intent_for_cancelled, meeting_intent_for_confirmed, meeting_intent_for_rescheduled
 from .lifecycle import fallback_reason, meeting_create, meeting_ensure_for_booking, meeting_update_for_reschedule
-from .work import meeting_process, meetings_run_due
+from .work import meeting_process, meetings_run_due, reserve_next_due
 
 __all__ = [
     "MeetingError",
@@ -47,4 +47,5 @@ __all__ = [
     "meeting_update_for_reschedule",
     "meetings_run_due",
     "needs_meeting",
+    "reserve_next_due",
 ]

@@ -89,7 +89,10 @@ def meeting_retire(*, meeting_id: int, actor: str = "worker") -> int:
     A failure keeps the deletion due on the row, with backoff, until it succeeds.
     """
     if not awaiting_deletion().filter(pk=meeting_id).exists():
-        Meeting.objects.filter(pk=meeting_id, lease_expires_at__isnull=True).update(next_attempt_at=None)
+        # Nothing (more) to delete; a current meeting's own steps are left as they are.
+        Meeting.objects.filter(
+            Q(is_current=False) | Q(status=MeetingStatus.CANCELLED), pk=meeting_id, lease_expires_at__isnull=True
+        ).update(next_attempt_at=None)
         return 0
     claimed_at = claim(meeting_id, creating=False)
     if claimed_at is None:

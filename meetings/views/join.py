@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from bookings.models import Booking, BookingStatus
-from bookings.templatetags.booking_tags import when, zone_label
+from bookings.formatting import when, zone_label
 
 from ..models import EventAction, EventOutcome, JoinLink, JoinRole, Meeting, MeetingStatus, settings_for
 from ..providers.base import MeetingProviderError

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from bookings import hooks
-from bookings.models import Booking, BookingStatus, Practitioner
 from bookings.formatting import short_when, zone_label
+from bookings.models import Booking, BookingStatus, Practitioner
 from clinicpro.models import Clinic, Role
 
 from . import selectors
@@ -28,17 +28,22 @@ logger = logging.getLogger(__name__)
 INTEGRATIONS_URL = "/integrations/"
 AUDIT_ROWS_SHOWN = 50
 
+# Where prefetch_conferences leaves each booking's meeting and links, like Django's own
+# prefetch cache: attributes of the instance, so they die with it.
+PREFETCHED_MEETING = "_prefetched_current_meeting"
+PREFETCHED_LINKS = "_prefetched_join_links"
+
 
 def join_url(booking: Booking, role: str) -> str:
     """The absolute /j/<token> link for one participant role of the booking."""
-    prefetched = getattr(booking, "_prefetched_join_links", {})
+    prefetched = getattr(booking, PREFETCHED_LINKS, {})
     link = prefetched.get(role) or join_link_for(booking, role)
     return settings.SITE_URL + reverse("meeting_join", args=[link.token])
 
 
 def current_meeting(booking: Booking) -> Meeting | None:
-    if hasattr(booking, "_prefetched_current_meeting"):
-        return booking._prefetched_current_meeting
+    if hasattr(booking, PREFETCHED_MEETING):
+        return getattr(booking, PREFETCHED_MEETING)
     return Meeting.objects.current_for(booking)
 
 
@@ -55,8 +60,8 @@ def prefetch_conferences(bookings: list[Booking]) -> None:
     for link in JoinLink.objects.filter(booking_id__in=ids):
         links.setdefault(link.booking_id, {})[link.role] = link
     for booking in bookings:
-        booking._prefetched_current_meeting = meetings.get(booking.pk)
-        booking._prefetched_join_links = links.get(booking.pk, {})
+        setattr(booking, PREFETCHED_MEETING, meetings.get(booking.pk))
+        setattr(booking, PREFETCHED_LINKS, links.get(booking.pk, {}))
 
 
 def _status(meeting: Meeting | None, role: str) -> tuple[str, str, str]:

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from bookings.models import Booking, BookingStatus
 from bookings.formatting import when, zone_label
+from bookings.models import Booking, BookingStatus
 
 from ..models import EventAction, EventOutcome, JoinLink, JoinRole, Meeting, MeetingStatus, settings_for
 from ..providers.base import MeetingProviderError

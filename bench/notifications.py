@@ -109,7 +109,7 @@ class Bookings:
             starts_at=self.next_start,
             patient_name="Bench Patient",
             patient_email=f"patient{self.count}@example.com",
-            patient_phone=f"+2547{self.count:08d}",
+            patient_phone=f"+25472{self.count:06d}1",
             enforce_availability=False,
         )
         self.next_start += timedelta(minutes=45)
@@ -162,7 +162,7 @@ def measure_throughput(clinic: object, size: int) -> tuple[int, float]:
                 kind=Kind.ALERT,
                 channel=Channel.SMS,
                 recipient_role=RecipientRole.PATIENT,
-                to=f"+2547{n:08d}",
+                to=f"+25471{n:06d}1",
                 dedupe_key=f"bench:{n}",
                 body="ClinicPro bench: your appointment is confirmed. Manage: https://clinic.example/b/abc/",
             )

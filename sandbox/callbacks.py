@@ -10,7 +10,7 @@ from clinicpro.http import http_session
 
 logger = logging.getLogger(__name__)
 
-# Seconds between accepting a message and reporting on it.
+# Seconds between accepting a message and reporting on it (numbers ending in 0000 are reported undelivered).
 DELAY_SECONDS = 0.2
 
 

@@ -22,7 +22,8 @@ def test_a_booking_writes_created_and_confirmed_deliveries(endpoint, make_bookin
 
     deliveries = {d.event_type: d for d in WebhookDelivery.objects.all()}
 
-    assert set(deliveries) == {"booking.created", "booking.confirmed"}
+    # The service is online: its meeting is made in-process right after the commit, and told too.
+    assert set(deliveries) == {"booking.created", "booking.confirmed", "meeting.ready"}
     body = json.loads(deliveries["booking.created"].body)
     assert body["type"] == "booking.created"
     assert body["data"]["booking"]["id"] == booking.pk

@@ -94,3 +94,13 @@ def test_one_same_day_rule_said_the_same_way_on_every_page(client, clinic, servi
         f"/book/{clinic.slug}/details/?service={service.pk}&practitioner={soon.practitioner_id}&slot={slot}"
     ).content.decode()
     assert rule in details and "changes go through the clinic" in details
+
+
+def test_renaming_a_service_keeps_what_past_bookings_say_was_booked(client, owner, clinic, service, make_booking):
+    booked = make_booking(timezone.now() + timedelta(days=2))
+    service.name = "Video consultation (new)"
+    service.save()
+    assert "Online consultation" in client.get(f"/b/{booked.token}/").content.decode()
+    client.force_login(owner)
+    page = client.get(f"/c/{clinic.slug}/bookings/{booked.pk}/").content.decode()
+    assert "Online consultation" in page and "Video consultation (new)" not in page

@@ -31,8 +31,8 @@ class MeetingSettingsForm(forms.ModelForm):
 
     jitsi_app_secret = MaskedSecretField(
         label="Jitsi app secret",
-        help_text=f"At least {MIN_JITSI_SECRET_LENGTH} characters, as set on your room server. Stored encrypted; "
-        "leave blank to keep the current one.",
+        help_text=f"At least {MIN_JITSI_SECRET_LENGTH} characters, as set on your room server. Stored encrypted "
+        "and never shown again; leave blank to keep the current secret.",
     )
 
     class Meta:

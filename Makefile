@@ -68,7 +68,12 @@ chromium:
 
 test: export DATABASE_URL := $(or $(DATABASE_URL),$(TEST_DATABASE_URL))
 test: export REDIS_URL := $(or $(REDIS_URL),$(TEST_REDIS_URL))
-test: install check-postgres check-redis check-rabbitmq chromium
+# axe-core (package.json, from the npm registry) runs inside the browser tests.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: install check-postgres check-redis check-rabbitmq chromium node_modules/axe-core/axe.min.js
 	@# (the database itself need not exist yet: pytest creates its own test database)
 	$(BIN)/python -W ignore::RuntimeWarning manage.py makemigrations --check --dry-run --settings=clinicpro.test_settings
 	$(BIN)/pytest

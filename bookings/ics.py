@@ -119,14 +119,14 @@ def _event(booking: Booking, *, role: hooks.Role, summary: str, details: list[st
 def booking_calendar(booking: Booking) -> Calendar:
     """The patient's invitation: REQUEST while the booking stands, CANCEL once it is called off."""
     calendar = _calendar("CANCEL" if booking.status in CALLED_OFF_STATUSES else "REQUEST")
-    details = [f"{booking.service.name} with {booking.practitioner.display_name} at {booking.clinic.name}."]
+    details = [f"{booking.service_label} with {booking.practitioner.display_name} at {booking.clinic.name}."]
     if not booking.is_online and booking.clinic.address:
         details.append(f"Address: {booking.clinic.address}")
     details.append(f"Manage your booking: {manage_url(booking)}")
     event = _event(
         booking,
         role="patient",
-        summary=f"{booking.service.name} with {booking.practitioner.display_name}",
+        summary=f"{booking.service_label} with {booking.practitioner.display_name}",
         details=details,
     )
     event.add("attendee", _attendee(booking))
@@ -170,9 +170,9 @@ def practitioner_feed(practitioner: Practitioner, bookings: Iterable[Booking]) -
     hooks.prefetch_conferences(bookings)
     for booking in bookings:
         first_name = booking.patient.name.split(" ")[0]
-        details = [f"{booking.service.name} with {first_name} ({booking.get_status_display()})."]
+        details = [f"{booking.service_label} with {first_name} ({booking.get_status_display()})."]
         calendar.add_component(
-            _event(booking, role="host", summary=f"{booking.service.name}: {first_name}", details=details)
+            _event(booking, role="host", summary=f"{booking.service_label}: {first_name}", details=details)
         )
     return calendar
 

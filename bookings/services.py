@@ -292,6 +292,15 @@ def patient_can_cancel(booking: Booking, now: datetime | None = None) -> bool:
     return (now or timezone.now()) < patient_change_deadline(booking)
 
 
+def patient_change_rule(clinic: Any) -> str:
+    """The one rule for changes online, worded once for every page that states it."""
+    hours = clinic.cancellation_cutoff_hours
+    return (
+        f"Online you can reschedule or cancel until {hours} hour{'' if hours == 1 else 's'} before the appointment; "
+        "a request the clinic has not confirmed yet can be withdrawn at any time."
+    )
+
+
 def patient_can_reschedule(booking: Booking, now: datetime | None = None) -> bool:
     return booking.status in CHANGEABLE_STATUSES and (now or timezone.now()) < patient_change_deadline(booking)
 

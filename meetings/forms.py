@@ -29,7 +29,11 @@ class HttpsURLField(forms.URLField):
 class MeetingSettingsForm(forms.ModelForm):
     """Owners choose providers and the room server; the Jitsi secret can be replaced, never read back."""
 
-    jitsi_app_secret = MaskedSecretField(label="Jitsi app secret")
+    jitsi_app_secret = MaskedSecretField(
+        label="Jitsi app secret",
+        help_text=f"At least {MIN_JITSI_SECRET_LENGTH} characters, as set on your room server. Stored encrypted "
+        "and never shown again; leave blank to keep the current secret.",
+    )
 
     class Meta:
         model = ClinicMeetingSettings

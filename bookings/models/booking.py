@@ -59,6 +59,8 @@ class Booking(models.Model):
     # Unguessable key to the patient's manage page /b/<token>/.
     token = models.CharField(max_length=64, unique=True, default=_manage_token, editable=False)
     notes = models.TextField(blank=True)
+    # What was booked, as it was called then: renaming the service later does not relabel history.
+    service_name = models.CharField(max_length=120, blank=True)
     price = models.PositiveIntegerField(default=0, help_text="KES, fixed when booked.")
     is_online = models.BooleanField(default=False)
     created_by = models.ForeignKey(
@@ -91,6 +93,8 @@ class Booking(models.Model):
         # service's buffers never makes an existing booking clash with its neighbours.
         if self.blocked_from is None or self.blocked_until is None:
             self.blocked_from, self.blocked_until = self.blocked_range()
+        if not self.service_name and self.service_id:
+            self.service_name = self.service.name
         super().save(*args, **kwargs)
 
     def blocked_range(self) -> tuple[datetime, datetime]:
@@ -99,6 +103,11 @@ class Booking(models.Model):
             self.starts_at - timedelta(minutes=self.service.buffer_before_minutes),
             self.ends_at + timedelta(minutes=self.service.buffer_after_minutes),
         )
+
+    @property
+    def service_label(self) -> str:
+        """The service's name when this was booked."""
+        return self.service_name or self.service.name
 
     @property
     def is_active(self) -> bool:

@@ -91,7 +91,7 @@ def test_cancelling_asks_first_then_cancels(client, clinic, make_booking):
 def test_inside_the_cutoff_the_patient_is_told_to_contact_the_clinic(client, contactable, make_booking):
     booking = make_booking(TODAY_14)
     page = client.get(f"/b/{booking.token}/").content.decode()
-    assert "Changes online are possible until 24 hours before the appointment" in page
+    assert "Online you can reschedule or cancel until 24 hours before the appointment" in page
     assert "+254700111222" in page and "desk@uhuru.example" in page
     assert f"/b/{booking.token}/cancel/" not in page
     assert f"/b/{booking.token}/reschedule/" not in page

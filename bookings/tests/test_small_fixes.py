@@ -66,3 +66,41 @@ def test_the_mobile_number_field_takes_mobiles(mobile):
         {"name": "Amina", "email": "amina@example.com", "phone": mobile, "slot": "2026-03-05T07:00:00Z"}
     )
     assert form.is_valid(), form.errors
+
+
+def test_one_same_day_rule_said_the_same_way_on_every_page(client, clinic, service, make_booking):
+    from bookings.services import patient_change_rule
+
+    service.confirmation_policy = "manual"
+    service.save()
+    soon = make_booking(timezone.now() + timedelta(hours=3))
+    assert soon.status == BookingStatus.PENDING
+    rule = patient_change_rule(clinic)
+
+    manage = client.get(f"/b/{soon.token}/").content.decode()
+    assert rule in manage
+    assert f"/b/{soon.token}/cancel/" in manage  # a request can be withdrawn, and the banner agrees
+    assert "to reschedule now, please contact" in manage and "cancel or reschedule now" not in manage
+
+    services.booking_approve(booking=soon)
+    confirmed = client.get(f"/b/{soon.token}/").content.decode()
+    assert rule in confirmed and "cancel or reschedule now, please contact" in confirmed
+    assert f"/b/{soon.token}/cancel/" not in confirmed
+    assert rule in client.get(f"/b/{soon.token}/cancel/").content.decode()
+    assert rule in client.get(f"/b/{soon.token}/reschedule/").content.decode()
+
+    slot = slot_value((timezone.now() + timedelta(hours=3)).replace(second=0, microsecond=0))
+    details = client.get(
+        f"/book/{clinic.slug}/details/?service={service.pk}&practitioner={soon.practitioner_id}&slot={slot}"
+    ).content.decode()
+    assert rule in details and "changes go through the clinic" in details
+
+
+def test_renaming_a_service_keeps_what_past_bookings_say_was_booked(client, owner, clinic, service, make_booking):
+    booked = make_booking(timezone.now() + timedelta(days=2))
+    service.name = "Video consultation (new)"
+    service.save()
+    assert "Online consultation" in client.get(f"/b/{booked.token}/").content.decode()
+    client.force_login(owner)
+    page = client.get(f"/c/{clinic.slug}/bookings/{booked.pk}/").content.decode()
+    assert "Online consultation" in page and "Video consultation (new)" not in page

@@ -25,6 +25,7 @@ from ..services import (
     patient_can_cancel,
     patient_can_reschedule,
     patient_change_deadline,
+    patient_change_rule,
 )
 from .slot_picker import build_slot_picker
 
@@ -39,6 +40,7 @@ def _page_context(request: HttpRequest, booking: Booking) -> dict[str, Any]:
         "can_cancel": patient_can_cancel(booking),
         "can_reschedule": patient_can_reschedule(booking),
         "deadline": patient_change_deadline(booking),
+        "change_rule": patient_change_rule(clinic),
         "manage_url": request.build_absolute_uri(reverse("booking_manage", args=[booking.token])),
     }
 

@@ -4,6 +4,7 @@ Every step is a plain GET link or POST form, so the flow works without JavaScrip
 with htmx, changing the day swaps only the list of times.
 """
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,6 +12,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from clinicpro.requests import HtmxRequest
@@ -21,7 +23,7 @@ from ..errors import BookingError, SlotTaken, SlotUnavailable
 from ..formatting import when, zone_label
 from ..forms import PatientDetailsForm, parse_slot
 from ..models import BookingStatus, Practitioner, Service
-from ..services import booking_create
+from ..services import booking_create, patient_change_rule
 from .slot_picker import build_slot_picker, slots_near
 
 AFTER_BOOKING_MESSAGES: dict[str, str] = {
@@ -129,6 +131,8 @@ def details(request: HttpRequest, clinic_slug: str) -> HttpResponse:
             "zone_label": zone_label(clinic.zone, chosen),
             "alternatives": alternatives,
             "slot_error": slot_error,
+            "change_rule": patient_change_rule(clinic),
+            "inside_cutoff": chosen - timezone.now() < timedelta(hours=clinic.cancellation_cutoff_hours),
             "back_url": reverse("book", args=[clinic_slug])
             + "?"
             + urlencode({"service": service.pk, "practitioner": practitioner.pk}),

@@ -27,6 +27,7 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
 def test_an_owner_invites_a_practitioner_who_signs_up_and_joins(page, browser, live_server, owner, clinic):
     sign_in(page, owner.email)
     page.wait_for_url(f"**/c/{clinic.slug}/")
+    page.get_by_text("Menu").click()  # at phone size the header folds its links into a menu
     page.get_by_role("link", name="Members").click()
     assert_fits_the_phone(page)
     page.get_by_label("Email", exact=True).fill("new.doc@example.com")

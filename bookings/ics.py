@@ -143,8 +143,12 @@ def booking_invitation(
     an attendee, or Gmail and Outlook show a plain attachment instead of an invitation.
     """
     calendar = booking_calendar(booking)
+    organizer = vCalAddress(f"mailto:{organizer_email}")
+    organizer.params["CN"] = organizer_name
     for event in calendar.walk("VEVENT"):
-        event.add("organizer", f"mailto:{organizer_email}", parameters={"CN": organizer_name})
+        # The sender and the recipient of this very message replace the file's defaults.
+        event["organizer"] = organizer
+        event.pop("attendee", None)
         event.add(
             "attendee",
             f"mailto:{attendee_email}",

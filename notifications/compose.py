@@ -10,8 +10,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from bookings import hooks
+from bookings.formatting import money, short_when, when, zone_label
 from bookings.models import Booking, BookingStatus
-from bookings.templatetags.booking_tags import money, short_when, when, zone_label
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,6 @@ urlpatterns = [
         path(f"{vendor.key}/", include(vendor.emulator))
         for vendor in vendors_where(lambda vendor: bool(vendor.emulator))
     ),
-    path("africastalking/", include("sandbox.africastalking.urls")),
-    path("twilio/", include("sandbox.twilio.urls")),
     path("outbox/", include("sandbox.outbox.urls")),
     path("webhooks/", include("sandbox.webhooks.urls")),
 ]

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .http import VendorResponse
 
-# Returns quietly for a success; raises integrations.vendors.http.VendorError saying what a failure means.
-ErrorMapping = Callable[["VendorResponse"], None]
+# Returns what it read of a successful answer; raises integrations.vendors.http.VendorError for a failure.
+ErrorMapping = Callable[["VendorResponse"], object]
 
 
 class AuthKind(StrEnum):

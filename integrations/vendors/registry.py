@@ -16,6 +16,8 @@ VENDORS: dict[str, str] = {
     "zoom": "meetings.providers.zoom.vendor.ZOOM",
     "microsoft": "meetings.providers.microsoft.vendor.MICROSOFT",
     "daraja": "payments.daraja.vendor.DARAJA",
+    "africastalking": "notifications.senders.africastalking.vendor.AFRICASTALKING",
+    "twilio": "notifications.senders.twilio.vendor.TWILIO",
 }
 
 

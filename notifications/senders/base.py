@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from clinicpro.http import TimeoutSession, http_session
+from integrations.vendors.http import VendorError, retry_after_seconds
 
 if TYPE_CHECKING:
     from ..models import ClinicMessaging, Message
@@ -21,8 +22,8 @@ class SendResult:
     delivered: bool = False
 
 
-class SendError(Exception):
-    """A send that did not go through.
+class SendError(VendorError):
+    """A send that did not go through: the vendors' one error type, plus whether the recipient opted out.
 
     `permanent`: sending again cannot help (bad number, rejected sender id, no balance, opted out).
     `retry_after`: seconds the vendor asked us to wait. `opted_out`: the recipient said STOP.
@@ -31,9 +32,7 @@ class SendError(Exception):
     def __init__(
         self, message: str, *, permanent: bool = False, retry_after: float | None = None, opted_out: bool = False
     ) -> None:
-        super().__init__(message)
-        self.permanent = permanent
-        self.retry_after = retry_after
+        super().__init__(message, permanent=permanent, retry_after=retry_after)
         self.opted_out = opted_out
 
 
@@ -48,15 +47,7 @@ class Sender:
         raise NotImplementedError
 
 
-def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds; HTTP dates are taken as the one-minute default (rare from SMS gateways)."""
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        return 60.0
-
+__all__ = ["SendError", "SendResult", "Sender", "gateway_session", "retry_after_seconds"]
 
 _local = threading.local()
 

@@ -7,6 +7,8 @@ The API is one form POST, so a small client is simpler and fully ours to test.
 
 from django.conf import settings
 
+from integrations.vendors.http import VendorResponse
+
 from ...models import Message
 from ..base import Sender, SendError, SendResult, gateway_session
 from . import vendor
@@ -14,9 +16,10 @@ from .errors import raise_for_response
 
 
 def base_url(username: str) -> str:
-    if settings.NOTIFICATIONS_USE_SANDBOX:
-        return f"{settings.SANDBOX_BASE_URL}/{vendor.EMULATOR_PATH}"
-    return vendor.SANDBOX_BASE_URL if username == "sandbox" else vendor.PRODUCTION_BASE_URL
+    # Username "sandbox" is Africa's Talking's own test environment, on a host of its own.
+    if username == "sandbox" and not vendor.AFRICASTALKING.uses_sandbox:
+        return vendor.SANDBOX_BASE_URL
+    return vendor.AFRICASTALKING.endpoints().api
 
 
 class AfricasTalkingSender(Sender):
@@ -36,5 +39,5 @@ class AfricasTalkingSender(Sender):
             headers={"apiKey": config.africastalking_api_key, "Accept": "application/json"},
             timeout=settings.HTTP_TIMEOUT_SECONDS,
         )
-        recipient = raise_for_response(response)
+        recipient = raise_for_response(VendorResponse.from_requests(response))
         return SendResult(provider_message_id=str(recipient.get("messageId", "")))

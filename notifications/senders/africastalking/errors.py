@@ -5,9 +5,9 @@ The HTTP status says whether the request was taken (201); each recipient's
 102 Queued) or why not.
 """
 
-import requests
+from integrations.vendors.http import VendorResponse
 
-from ..base import SendError, retry_after_seconds
+from ..base import SendError
 
 ACCEPTED = {100, 101, 102}
 # Sending the same message again cannot succeed.
@@ -24,20 +24,17 @@ PERMANENT = {
 OPTED_OUT = {406, 409}
 
 
-def raise_for_response(response: requests.Response) -> dict:
+def raise_for_response(response: VendorResponse) -> dict:
     """The recipient entry of an accepted send, or SendError."""
-    if response.status_code == 429 or response.status_code >= 500:
-        raise SendError(
-            f"Africa's Talking answered {response.status_code}",
-            retry_after=retry_after_seconds(response.headers.get("Retry-After")),
-        )
-    if response.status_code in (401, 403):
+    if response.status == 429 or response.status >= 500:
+        raise SendError(f"Africa's Talking answered {response.status}", retry_after=response.retry_after)
+    if response.status in (401, 403):
         raise SendError("Africa's Talking refused the API key or username.", permanent=True)
-    if response.status_code != 201:
-        raise SendError(f"Africa's Talking refused the request: {response.text[:200]}", permanent=True)
+    if response.status != 201:
+        raise SendError(f"Africa's Talking refused the request: {str(response.body)[:200]}", permanent=True)
     try:
-        recipients = response.json()["SMSMessageData"]["Recipients"]
-    except (ValueError, KeyError, TypeError):
+        recipients = response.body["SMSMessageData"]["Recipients"]
+    except (KeyError, TypeError):
         raise SendError("Africa's Talking answered with a body we cannot read.") from None
     if not recipients:
         raise SendError("Africa's Talking sent the message to no one.", permanent=True)

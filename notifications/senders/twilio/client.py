@@ -11,6 +11,8 @@ import json
 from django.conf import settings
 from django.urls import reverse
 
+from integrations.vendors.http import VendorResponse
+
 from ...models import Channel, Message
 from ..base import Sender, SendError, SendResult, gateway_session
 from . import vendor
@@ -18,9 +20,7 @@ from .errors import raise_for_response
 
 
 def base_url() -> str:
-    if settings.NOTIFICATIONS_USE_SANDBOX:
-        return f"{settings.SANDBOX_BASE_URL}/{vendor.EMULATOR_PATH}"
-    return vendor.PRODUCTION_BASE_URL
+    return vendor.TWILIO.endpoints().api
 
 
 def status_callback_url(report_secret: str) -> str:
@@ -48,7 +48,7 @@ class TwilioSender(Sender):
             auth=(config.twilio_account_sid, config.twilio_auth_token),
             timeout=settings.HTTP_TIMEOUT_SECONDS,
         )
-        resource = raise_for_response(response)
+        resource = raise_for_response(VendorResponse.from_requests(response))
         return SendResult(provider_message_id=str(resource.get("sid", "")))
 
     def _whatsapp_fields(self, message: Message) -> dict[str, str]:

@@ -1,8 +1,8 @@
 """Twilio's answers mapped onto SendError (https://www.twilio.com/docs/api/errors)."""
 
-import requests
+from integrations.vendors.http import VendorResponse
 
-from ..base import SendError, retry_after_seconds
+from ..base import SendError
 
 PERMANENT = {
     21211: "the phone number is invalid",
@@ -17,22 +17,18 @@ PERMANENT = {
 OPTED_OUT = {21610}
 
 
-def raise_for_response(response: requests.Response) -> dict:
+def raise_for_response(response: VendorResponse) -> dict:
     """The message resource of an accepted send, or SendError."""
-    if response.status_code == 429 or response.status_code >= 500:
-        raise SendError(
-            f"Twilio answered {response.status_code}",
-            retry_after=retry_after_seconds(response.headers.get("Retry-After")),
-        )
-    try:
-        body = response.json()
-    except ValueError:
-        raise SendError(f"Twilio answered {response.status_code} with a body we cannot read.") from None
-    if response.status_code in (200, 201):
+    if response.status == 429 or response.status >= 500:
+        raise SendError(f"Twilio answered {response.status}", retry_after=response.retry_after)
+    body = response.body
+    if not isinstance(body, dict):
+        raise SendError(f"Twilio answered {response.status} with a body we cannot read.")
+    if response.status in (200, 201):
         return body
-    code = body.get("code") if isinstance(body, dict) else None
-    if response.status_code == 401:
+    code = body.get("code")
+    if response.status == 401:
         raise SendError("Twilio refused the Account SID or Auth Token.", permanent=True)
     reason = PERMANENT.get(code) if isinstance(code, int) else None
-    words = reason or (body.get("message") if isinstance(body, dict) else "") or "refused"
+    words = reason or body.get("message") or "refused"
     raise SendError(f"Not sent: {words} (Twilio {code}).", permanent=True, opted_out=code in OPTED_OUT)

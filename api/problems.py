@@ -1,7 +1,8 @@
 """Errors as RFC 9457 problem details, each with a stable `code` clients can branch on."""
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -14,6 +15,8 @@ from .renderers import dumps
 logger = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+E = TypeVar("E", bound=Exception)
 
 
 class ApiProblem(Exception):
@@ -66,6 +69,11 @@ def _validation_detail(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"loc": [str(part) for part in error.get("loc", [])], "msg": str(error.get("msg", ""))} for error in errors]
 
 
+def _handle(api: NinjaAPI, exc_class: type[E], handler: Callable[[HttpRequest, E], HttpResponse]) -> None:
+    # django-ninja types a handler's argument as `E | type[E]`, yet only ever calls it with the exception raised.
+    api.add_exception_handler(exc_class, handler)  # type: ignore[arg-type]
+
+
 def install(api: NinjaAPI) -> None:
     """Answer every error of the API as a problem document."""
 
@@ -103,11 +111,11 @@ def install(api: NinjaAPI) -> None:
         logger.exception("API request failed: %s %s", request.method, request.path)
         return problem_response(500, "server_error", "Something went wrong on our side")
 
-    api.add_exception_handler(ApiProblem, on_problem)
-    api.add_exception_handler(ValidationError, on_validation)
-    api.add_exception_handler(AuthenticationError, on_unauthenticated)
-    api.add_exception_handler(AuthorizationError, on_forbidden)
-    api.add_exception_handler(Http404, on_not_found)
-    api.add_exception_handler(BookingError, on_booking_error)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(Exception, on_unexpected)
+    _handle(api, ApiProblem, on_problem)
+    _handle(api, ValidationError, on_validation)
+    _handle(api, AuthenticationError, on_unauthenticated)
+    _handle(api, AuthorizationError, on_forbidden)
+    _handle(api, Http404, on_not_found)
+    _handle(api, BookingError, on_booking_error)
+    _handle(api, HttpError, on_http_error)
+    _handle(api, Exception, on_unexpected)

@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 # Bookings that still lie ahead of everyone: they can be moved or called off.
 CHANGEABLE_STATUSES = (BookingStatus.PENDING, BookingStatus.AWAITING_PAYMENT, BookingStatus.CONFIRMED)
 # What a calendar entry says of each status (see bookings.ics): a change between them bumps SEQUENCE.
-CALENDAR_STATUS = {
+CALENDAR_STATUS: dict[str, str] = {
     BookingStatus.PENDING: "TENTATIVE",
     BookingStatus.AWAITING_PAYMENT: "TENTATIVE",
     BookingStatus.CONFIRMED: "CONFIRMED",

@@ -1,6 +1,7 @@
 """Django admin for platform staff: clinics, their members and invitations."""
 
 from functools import partial
+from typing import Any
 
 from allauth.account.decorators import secure_admin_login
 from django import forms
@@ -32,8 +33,9 @@ class MembershipAdminForm(forms.ModelForm):
         model = Membership
         fields = ["user", "clinic", "role"]
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # a ModelForm's clean() returns its cleaned_data
         old = self.instance
         leaves = data.get("role") != Role.OWNER or data.get("clinic", old.clinic) != old.clinic
         if old.pk and old.role == Role.OWNER and leaves and not _owners_left(old.clinic_id, leaving={old.pk}):
@@ -51,17 +53,19 @@ class MembershipInlineFormSet(BaseInlineFormSet):
         leaving = {
             form.instance.pk
             for form in self.forms
-            if form.instance.pk and (self._should_delete_form(form) or form.cleaned_data.get("role") != Role.OWNER)
+            if form.instance.pk and (self._deleting(form) or form.cleaned_data.get("role") != Role.OWNER)
         }
         joining = sum(
             1
             for form in self.forms
-            if not form.instance.pk
-            and form.cleaned_data.get("role") == Role.OWNER
-            and not self._should_delete_form(form)
+            if not form.instance.pk and form.cleaned_data.get("role") == Role.OWNER and not self._deleting(form)
         )
         if not joining and not _owners_left(self.instance.pk, leaving=leaving):
             raise ValidationError(LAST_OWNER)
+
+    def _deleting(self, form: forms.BaseForm) -> bool:
+        # Django's own test for a form marked for deletion; django-stubs leaves this private method out.
+        return bool(self._should_delete_form(form))  # type: ignore[attr-defined]
 
 
 class MembershipInline(admin.TabularInline):

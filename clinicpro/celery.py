@@ -3,6 +3,8 @@
 import logging
 import os
 import time
+from collections.abc import Callable
+from typing import Protocol
 
 from celery import Celery, bootsteps
 
@@ -27,10 +29,21 @@ WORKER_ALIVE_KEY = "clinicpro:worker-alive"
 WORKER_ALIVE_SECONDS = 10.0
 
 
+class _RepeatingTimer(Protocol):
+    def call_repeatedly(self, secs: float, fun: Callable[[], None]) -> object: ...
+
+
+class _Worker(Protocol):
+    """What the step uses of Celery's worker (a WorkController; its stubs declare neither attribute as it is)."""
+
+    hostname: str
+    timer: _RepeatingTimer
+
+
 class WorkerAlive(bootsteps.StartStopStep):
     """Each worker writes the time every few seconds, so /healthz can tell a missing worker from a missing beat."""
 
-    def start(self, worker: object) -> None:
+    def start(self, worker: _Worker) -> None:
         from django.core.cache import cache
 
         def beat() -> None:

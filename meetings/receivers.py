@@ -34,7 +34,12 @@ def queue_due_meeting_work(sender: Any, booking: Booking, **kwargs: Any) -> None
         Meeting.objects.filter(booking_id=booking.pk, next_attempt_at__isnull=False).values_list("pk", flat=True)
     )
     if due:
-        transaction.on_commit(lambda: [queue_meeting_work(meeting_id) for meeting_id in due])
+
+        def queue_due() -> None:
+            for meeting_id in due:
+                queue_meeting_work(meeting_id)
+
+        transaction.on_commit(queue_due)
 
 
 def connect() -> None:

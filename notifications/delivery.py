@@ -9,7 +9,7 @@ with the reason shown to staff.
 
 import logging
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -58,7 +58,7 @@ def messages_claim_due(*, limit: int = CLAIM_BATCH) -> list[int]:
     return ids
 
 
-def messages_release_stale(*, now=None) -> int:
+def messages_release_stale(*, now: datetime | None = None) -> int:
     """Claims whose worker died mid-send go back to the queue."""
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS)
@@ -90,7 +90,7 @@ def _why_not_send(message: Message) -> str:
     return ""
 
 
-def _record(message_id: int, **changes) -> None:
+def _record(message_id: int, **changes: object) -> None:
     Message.objects.filter(pk=message_id).update(updated_at=timezone.now(), **changes)
 
 

@@ -1,5 +1,7 @@
 """The clinic's messaging settings, for owners: channels, gateway, credentials, reminders."""
 
+from typing import Any
+
 from django import forms
 
 from clinicpro.admin_secrets import CLEAR, MaskedSecretField
@@ -41,7 +43,7 @@ class MessagingSettingsForm(forms.ModelForm):
             "sms_sender": "SMS gateway",
         }
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.stored = {name: getattr(self.instance, name) for name in SECRETS}
         if not self.is_bound:

@@ -1,6 +1,7 @@
 import re
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from clinicpro.admin_secrets import MaskedSecretsAdminMixin
 
@@ -59,7 +60,7 @@ class CallbackAdmin(admin.ModelAdmin):
     def body_masked(self, obj: Callback) -> str:
         return masked_body(obj.body)
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Callback | None = None) -> bool:
         return False
 
 
@@ -67,5 +68,5 @@ class CallbackAdmin(admin.ModelAdmin):
 class DarajaAuditAdmin(admin.ModelAdmin):
     list_display = ["operation", "clinic", "status_code", "error_code", "duration_ms", "created_at"]
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: DarajaAudit | None = None) -> bool:
         return False

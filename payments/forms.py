@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from clinicpro.admin_secrets import CLEAR, MaskedSecretField
@@ -52,8 +54,9 @@ class MpesaSettingsForm(forms.ModelForm):
         except InvalidRequest as exc:
             raise forms.ValidationError(str(exc)) from None
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # a ModelForm's clean() returns its cleaned_data
         for name in SECRETS:
             if cleaned.get(name) is CLEAR:
                 cleaned[name] = ""

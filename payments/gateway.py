@@ -1,6 +1,7 @@
 """A Daraja client for one clinic: its credentials, the shared HTTP session and token cache, and the audit trail."""
 
 import logging
+from collections.abc import Callable
 
 from clinicpro.http import http_session
 
@@ -15,7 +16,7 @@ class NotConfigured(Exception):
     pass
 
 
-def audit_recorder(clinic_id: int):
+def audit_recorder(clinic_id: int) -> Callable[[Exchange], None]:
     def record(exchange: Exchange) -> None:
         # Written in its own autocommit statement: audit rows survive whatever the caller rolls back.
         DarajaAudit.objects.create(

@@ -4,7 +4,6 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
 
 from bookings import hooks
 from bookings.models import Booking
@@ -72,7 +71,7 @@ def booking_panel(request: HttpRequest, booking: Booking) -> str:
 
 
 @hooks.register_dashboard_banner
-def attention_banner(request: HttpRequest) -> list[SafeString]:
+def attention_banner(request: HttpRequest) -> list[str]:
     membership = getattr(request, "membership", None)
     if not isinstance(membership, Membership):
         return []

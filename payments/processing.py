@@ -91,6 +91,8 @@ def _process_stk(callback: Callback) -> tuple[str, str]:
         result = parse_stk_callback(callback.body.encode())
     except MalformedCallback as exc:
         return CallbackStatus.MALFORMED, str(exc)
+    # Calls naming no clinic are refused as they arrive (views.callbacks._store): never processed.
+    assert callback.clinic_id is not None
     # Only this clinic's prompts: another clinic's CheckoutRequestID on this path matches nothing.
     attempt = StkAttempt.objects.filter(
         clinic_id=callback.clinic_id, checkout_request_id=result.checkout_request_id
@@ -145,6 +147,8 @@ def _process_c2b(callback: Callback) -> tuple[str, str]:
     amount = payment.whole_amount()
     if amount is None:
         return CallbackStatus.UNMATCHED, f"TransAmount {payment.amount_text!r} is not whole shillings."
+    # Calls naming no clinic are refused as they arrive (views.callbacks._store): never processed.
+    assert callback.clinic_id is not None
     invoice = Invoice.objects.filter(
         clinic_id=callback.clinic_id, reference=normalise_reference(payment.bill_ref)
     ).first()

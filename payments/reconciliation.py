@@ -1,7 +1,7 @@
 """Prompts nobody heard back about: ask M-Pesa, and close what stays unknown with a reason."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -20,7 +20,7 @@ BATCH = 50
 QUERY_INTERVAL = timedelta(seconds=20)
 
 
-def claim_stale_attempts(now=None, limit: int = BATCH) -> list[int]:
+def claim_stale_attempts(now: datetime | None = None, limit: int = BATCH) -> list[int]:
     """Open prompts older than PAYMENTS_RECONCILE_AFTER_SECONDS not asked about lately; marked as asked now."""
     now = now or timezone.now()
     older_than = now - timedelta(seconds=settings.PAYMENTS_RECONCILE_AFTER_SECONDS)
@@ -36,7 +36,7 @@ def claim_stale_attempts(now=None, limit: int = BATCH) -> list[int]:
     return ids
 
 
-def attempt_reconcile(attempt_id: int, now=None) -> str:
+def attempt_reconcile(attempt_id: int, now: datetime | None = None) -> str:
     """Ask M-Pesa about one open prompt (never inside a transaction) and record what it says."""
     now = now or timezone.now()
     attempt = StkAttempt.objects.get(pk=attempt_id)

@@ -4,6 +4,7 @@ It stores what a provider would receive (text, HTML, calendar invitation), so
 the web process shows what a Celery worker sent.
 """
 
+from collections.abc import Sequence
 from email.mime.base import MIMEBase
 
 from django.core.mail.backends.base import BaseEmailBackend
@@ -16,8 +17,9 @@ def _attachments(message: EmailMessage) -> list[dict]:
     found = []
     for attachment in message.attachments:
         if isinstance(attachment, MIMEBase):
-            content = attachment.get_payload(decode=True) or b""
-            params = "".join(f"; {k}={v}" for k, v in attachment.get_params()[1:])
+            payload = attachment.get_payload(decode=True)
+            content = payload if isinstance(payload, bytes) else b""
+            params = "".join(f"; {k}={v}" for k, v in (attachment.get_params() or [])[1:])
             found.append(
                 {
                     "filename": attachment.get_filename() or "",
@@ -33,7 +35,7 @@ def _attachments(message: EmailMessage) -> list[dict]:
 
 
 class EmailBackend(BaseEmailBackend):
-    def send_messages(self, email_messages: list[EmailMessage]) -> int:
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         for message in email_messages:
             html = next((c for c, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
             SentEmail.objects.create(

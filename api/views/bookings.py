@@ -4,7 +4,7 @@ import json
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -56,7 +56,7 @@ def _booking(request: HttpRequest, booking_id: int) -> Booking:
 
 
 @router.get("/bookings", response={200: BookingPage, **ERRORS}, summary="List bookings, latest first")
-def list_bookings(request: HttpRequest, filters: Query[BookingFilters]):
+def list_bookings(request: HttpRequest, filters: Query[BookingFilters]) -> dict[str, Any]:
     clinic = caller_of(request).clinic
     for day in (filters.date_from, filters.date_to):
         if day is not None and not (date(1900, 1, 1) <= day <= date(2999, 12, 31)):
@@ -74,7 +74,7 @@ def list_bookings(request: HttpRequest, filters: Query[BookingFilters]):
 
 
 @router.get("/bookings/{booking_id}", response={200: BookingOut, **ERRORS}, summary="Get a booking")
-def get_booking(request: HttpRequest, booking_id: int):
+def get_booking(request: HttpRequest, booking_id: int) -> dict[str, Any]:
     return booking_doc(_booking(request, booking_id))
 
 
@@ -84,7 +84,7 @@ def get_booking(request: HttpRequest, booking_id: int):
     summary="Book a slot for a patient",
     openapi_extra=IDEMPOTENCY_DOC,
 )
-def create_booking(request: HttpRequest, payload: BookingIn):
+def create_booking(request: HttpRequest, payload: BookingIn) -> HttpResponse:
     caller = require_write(request)
 
     def create() -> tuple[int, Any]:
@@ -106,7 +106,7 @@ def create_booking(request: HttpRequest, payload: BookingIn):
     return idempotent(request, caller, payload.model_dump(mode="json"), create)
 
 
-def _transition(request: HttpRequest, booking_id: int, payload: Schema, change: Any):
+def _transition(request: HttpRequest, booking_id: int, payload: Schema, change: Any) -> HttpResponse:
     """Run one lifecycle service on the clinic's booking, once per Idempotency-Key."""
     caller = require_write(request)
     booking = _booking(request, booking_id)
@@ -124,7 +124,7 @@ def _transition(request: HttpRequest, booking_id: int, payload: Schema, change: 
     summary="Approve a booking awaiting approval",
     openapi_extra=IDEMPOTENCY_DOC,
 )
-def approve_booking(request: HttpRequest, booking_id: int, payload: ReasonIn):
+def approve_booking(request: HttpRequest, booking_id: int, payload: ReasonIn) -> HttpResponse:
     return _transition(request, booking_id, payload, lambda b: services.booking_approve(booking=b))
 
 
@@ -134,7 +134,7 @@ def approve_booking(request: HttpRequest, booking_id: int, payload: ReasonIn):
     summary="Decline a booking awaiting approval",
     openapi_extra=IDEMPOTENCY_DOC,
 )
-def decline_booking(request: HttpRequest, booking_id: int, payload: ReasonIn):
+def decline_booking(request: HttpRequest, booking_id: int, payload: ReasonIn) -> HttpResponse:
     return _transition(
         request, booking_id, payload, lambda b: services.booking_decline(booking=b, reason=payload.reason)
     )
@@ -146,7 +146,7 @@ def decline_booking(request: HttpRequest, booking_id: int, payload: ReasonIn):
     summary="Cancel a booking on the clinic's side",
     openapi_extra=IDEMPOTENCY_DOC,
 )
-def cancel_booking(request: HttpRequest, booking_id: int, payload: ReasonIn):
+def cancel_booking(request: HttpRequest, booking_id: int, payload: ReasonIn) -> HttpResponse:
     return _transition(
         request,
         booking_id,
@@ -161,7 +161,7 @@ def cancel_booking(request: HttpRequest, booking_id: int, payload: ReasonIn):
     summary="Move a booking to another start",
     openapi_extra=IDEMPOTENCY_DOC,
 )
-def reschedule_booking(request: HttpRequest, booking_id: int, payload: RescheduleIn):
+def reschedule_booking(request: HttpRequest, booking_id: int, payload: RescheduleIn) -> HttpResponse:
     return _transition(
         request,
         booking_id,
@@ -178,7 +178,7 @@ def reschedule_booking(request: HttpRequest, booking_id: int, payload: Reschedul
     summary="The booking's online meeting: join link, status and history",
     description="Host links are given only to signed-in members and staff keys, never to patient-facing keys.",
 )
-def get_meeting(request: HttpRequest, booking_id: int):
+def get_meeting(request: HttpRequest, booking_id: int) -> dict[str, Any]:
     caller = caller_of(request)
     booking = _booking(request, booking_id)
     patient_view = hooks.conference_for(booking, "patient")

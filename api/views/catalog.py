@@ -1,6 +1,7 @@
 """Services, practitioners and the slots they offer (read)."""
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router
@@ -21,23 +22,23 @@ MAX_YEARS_AWAY = 5
 
 
 @router.get("/services", response={200: list[ServiceOut], **ERRORS}, summary="List the clinic's services")
-def list_services(request: HttpRequest):
+def list_services(request: HttpRequest) -> list[dict[str, Any]]:
     return [service_doc(s) for s in selectors.clinic_services(caller_of(request).clinic).order_by("name", "pk")]
 
 
 @router.get("/services/{service_id}", response={200: ServiceOut, **ERRORS}, summary="Get a service")
-def get_service(request: HttpRequest, service_id: int):
+def get_service(request: HttpRequest, service_id: int) -> dict[str, Any]:
     return service_doc(selectors.clinic_service(caller_of(request).clinic, service_id))
 
 
 @router.get("/practitioners", response={200: list[PractitionerOut], **ERRORS}, summary="List practitioners")
-def list_practitioners(request: HttpRequest):
+def list_practitioners(request: HttpRequest) -> list[dict[str, Any]]:
     clinic = caller_of(request).clinic
     return [practitioner_doc(p) for p in selectors.clinic_practitioners(clinic).order_by("display_name", "pk")]
 
 
 @router.get("/practitioners/{practitioner_id}", response={200: PractitionerOut, **ERRORS}, summary="Get a practitioner")
-def get_practitioner(request: HttpRequest, practitioner_id: int):
+def get_practitioner(request: HttpRequest, practitioner_id: int) -> dict[str, Any]:
     return practitioner_doc(selectors.clinic_practitioner(caller_of(request).clinic, practitioner_id))
 
 
@@ -47,7 +48,7 @@ def get_practitioner(request: HttpRequest, practitioner_id: int):
     summary="Bookable slots of a practitioner for a service",
     description=f"Dates are the practitioner's local dates, both included, at most {MAX_SLOT_RANGE_DAYS} days.",
 )
-def list_slots(request: HttpRequest, service_id: int, practitioner_id: int, dates: Query[DateRange]):
+def list_slots(request: HttpRequest, service_id: int, practitioner_id: int, dates: Query[DateRange]) -> dict[str, Any]:
     clinic = caller_of(request).clinic
     service = selectors.clinic_service(clinic, service_id)
     practitioner = selectors.clinic_practitioner(clinic, practitioner_id)

@@ -2,11 +2,11 @@
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from clinicpro.tenancy import owner_only
+from clinicpro.tenancy import ClinicRequest, owner_only
 
 from ..forms import ApiKeyForm, WebhookEndpointForm
 from ..keys import api_key_create, api_key_revoke
@@ -18,7 +18,7 @@ DELIVERIES_SHOWN = 50
 
 
 @owner_only
-def api_keys(request: HttpRequest) -> HttpResponse:
+def api_keys(request: ClinicRequest) -> HttpResponse:
     """List the clinic's keys; a new key's secret is shown in this one answer and never again."""
     form = ApiKeyForm(request.POST or None)
     new_key = None
@@ -40,7 +40,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 
 @owner_only
 @require_POST
-def api_key_revoke_view(request: HttpRequest, key_id: int) -> HttpResponse:
+def api_key_revoke_view(request: ClinicRequest, key_id: int) -> HttpResponse:
     api_key = api_key_revoke(clinic=request.clinic, key_id=key_id)
     if api_key is None:
         raise Http404("No such key.")
@@ -49,7 +49,7 @@ def api_key_revoke_view(request: HttpRequest, key_id: int) -> HttpResponse:
 
 
 @owner_only
-def webhooks(request: HttpRequest) -> HttpResponse:
+def webhooks(request: ClinicRequest) -> HttpResponse:
     form = WebhookEndpointForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -69,7 +69,7 @@ def webhooks(request: HttpRequest) -> HttpResponse:
     return render(request, "api/webhooks.html", {"form": form, "endpoints": endpoints})
 
 
-def _endpoint(request: HttpRequest, endpoint_id: int) -> WebhookEndpoint:
+def _endpoint(request: ClinicRequest, endpoint_id: int) -> WebhookEndpoint:
     endpoint = WebhookEndpoint.objects.filter(clinic=request.clinic, pk=endpoint_id).first()
     if endpoint is None:
         raise Http404("No such endpoint.")
@@ -77,7 +77,7 @@ def _endpoint(request: HttpRequest, endpoint_id: int) -> WebhookEndpoint:
 
 
 @owner_only
-def webhook_endpoint(request: HttpRequest, endpoint_id: int) -> HttpResponse:
+def webhook_endpoint(request: ClinicRequest, endpoint_id: int) -> HttpResponse:
     """An endpoint, its secret, and its latest deliveries with every attempt's status code and latency."""
     endpoint = _endpoint(request, endpoint_id)
     deliveries = WebhookDelivery.objects.filter(endpoint=endpoint).prefetch_related(
@@ -88,7 +88,7 @@ def webhook_endpoint(request: HttpRequest, endpoint_id: int) -> HttpResponse:
 
 @owner_only
 @require_POST
-def webhook_endpoint_action(request: HttpRequest, endpoint_id: int, action: str) -> HttpResponse:
+def webhook_endpoint_action(request: ClinicRequest, endpoint_id: int, action: str) -> HttpResponse:
     endpoint = _endpoint(request, endpoint_id)
     if action == "enable":
         try:
@@ -111,7 +111,7 @@ def webhook_endpoint_action(request: HttpRequest, endpoint_id: int, action: str)
 
 @owner_only
 @require_POST
-def webhook_replay(request: HttpRequest, delivery_id: int) -> HttpResponse:
+def webhook_replay(request: ClinicRequest, delivery_id: int) -> HttpResponse:
     delivery = WebhookDelivery.objects.filter(clinic=request.clinic, pk=delivery_id).select_related("endpoint").first()
     if delivery is None:
         raise Http404("No such delivery.")

@@ -1,5 +1,7 @@
 """The clinic's connections to Google, Zoom and Microsoft (read)."""
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import Router
 
@@ -12,5 +14,5 @@ router = Router(tags=["Integrations"])
 
 
 @router.get("/integrations", response={200: list[IntegrationOut], **ERRORS}, summary="Connections and their status")
-def list_integrations(request: HttpRequest):
+def list_integrations(request: HttpRequest) -> list[dict[str, Any]]:
     return selectors.clinic_connections(caller_of(request).clinic)

@@ -27,7 +27,9 @@ def _json(document: dict[str, Any]) -> dict[str, Any]:
 
 def on_booking_changing(sender: Any, booking: Booking, event: str, **kwargs: Any) -> None:
     event_type = BOOKING_EVENTS.get(event)
-    endpoints = subscribed_endpoints(booking.clinic, event_type) if event_type else []
+    if event_type is None:
+        return
+    endpoints = subscribed_endpoints(booking.clinic, event_type)
     if not endpoints:
         return
     data: dict[str, Any] = {"booking": booking_doc(booking)}
@@ -70,7 +72,9 @@ def on_meeting_changed(sender: Any, meeting: Any, booking: Booking, reason: str 
 
 def on_payment_changing(sender: Any, invoice: Any, booking: Booking, event: str, **kwargs: Any) -> None:
     event_type = PAYMENT_EVENTS.get(event)
-    endpoints = subscribed_endpoints(booking.clinic, event_type) if event_type else []
+    if event_type is None:
+        return
+    endpoints = subscribed_endpoints(booking.clinic, event_type)
     if not endpoints:
         return
     payment = kwargs.get("payment")

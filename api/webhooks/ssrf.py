@@ -42,7 +42,9 @@ def _resolve(hostname: str, port: int) -> list[IpAddress]:
         infos = socket.getaddrinfo(hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise UnsafeEndpoint(f"{hostname} does not resolve.") from exc
-    return sorted({ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos}, key=str)
+    hosts = {info[4][0] for info in infos}
+    # Stream sockets of an IP family give the address as text; only other families give numbers.
+    return sorted({ipaddress.ip_address(host.split("%")[0]) for host in hosts if isinstance(host, str)}, key=str)
 
 
 def pinned_target(url: str) -> PinnedTarget:

@@ -38,7 +38,7 @@ class MessageStatus(models.TextChoices):
 
 
 # Forward-only: a late "sent" report never undoes "delivered".
-STATUS_RANK = {
+STATUS_RANK: dict[str, int] = {
     MessageStatus.QUEUED: 0,
     MessageStatus.SENDING: 1,
     MessageStatus.SENT: 2,

@@ -98,12 +98,13 @@ class Invoice(models.Model):
         now = timezone.now()
         self.status = status
         changed = ["status", "updated_at"]
-        stamp = {
+        stamps: dict[str, str] = {
             S.PAID: "paid_at",
             S.CANCELLED: "cancelled_at",
             S.REFUND_DUE: "refund_due_at",
             S.NEEDS_REVIEW: "needs_review_at",
-        }.get(status)
+        }
+        stamp = stamps.get(status)
         if stamp:
             setattr(self, stamp, now)
             changed.append(stamp)

@@ -107,13 +107,15 @@ def c2b_validation(request: HttpRequest, public_id: str, secret: str) -> JsonRes
     row, refused = _store(request, public_id, secret, CallbackKind.C2B_VALIDATION)
     if refused:
         return refused
+    # Not refused, so the public id named a clinic.
+    assert row.clinic_id is not None
     code, why = c2b_decision(row.clinic_id, request.body)
     answer = {"ResultCode": code, "ResultDesc": "Accepted" if code == "0" else "Rejected"}
     Callback.objects.filter(pk=row.pk).update(status=CallbackStatus.PROCESSED, answer=f"{code} {why}"[:200])
     return JsonResponse(answer)
 
 
-def c2b_decision(clinic_id: int | None, raw: bytes) -> tuple[str, str]:
+def c2b_decision(clinic_id: int, raw: bytes) -> tuple[str, str]:
     payment = parse_c2b(raw)
     amount = payment.whole_amount()
     if amount is None:

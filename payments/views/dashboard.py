@@ -3,13 +3,13 @@
 import csv
 
 from django.contrib import messages
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q, QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from clinicpro.tenancy import clinic_view, owner_only
+from clinicpro.tenancy import ClinicRequest, clinic_view, owner_only
 
 from ..daraja.phones import mask_msisdn
 from ..forms import MpesaSettingsForm, ResolveForm
@@ -20,7 +20,7 @@ from ..urls_callbacks import callback_urls
 ROWS = 100
 
 
-def _filtered(request: HttpRequest):
+def _filtered(request: ClinicRequest) -> tuple[QuerySet[Invoice], str, str]:
     invoices = Invoice.objects.filter(clinic=request.clinic).select_related("booking__patient", "booking__service")
     status, query = request.GET.get("status", ""), request.GET.get("q", "").strip()
     if status in InvoiceStatus.values:
@@ -31,7 +31,7 @@ def _filtered(request: HttpRequest):
 
 
 @clinic_view()
-def payments_dashboard(request: HttpRequest) -> HttpResponse:
+def payments_dashboard(request: ClinicRequest) -> HttpResponse:
     invoices, status, query = _filtered(request)
     clinic = request.clinic
     attempts = StkAttempt.objects.filter(clinic=clinic).select_related("invoice")[:ROWS]
@@ -57,7 +57,7 @@ def payments_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @clinic_view()
-def payments_csv(request: HttpRequest) -> HttpResponse:
+def payments_csv(request: ClinicRequest) -> HttpResponse:
     invoices, _, _ = _filtered(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="payments-{request.clinic.slug}.csv"'
@@ -66,7 +66,7 @@ def payments_csv(request: HttpRequest) -> HttpResponse:
         ["invoice", "status", "amount", "paid", "receipt", "source", "phone", "received_at", "booking_start"]
     )
     for invoice in invoices:
-        payments = list(invoice.payments.all()) or [None]
+        payments: list[Payment | None] = list(invoice.payments.all()) or [None]
         for payment in payments:
             writer.writerow(
                 [
@@ -86,7 +86,7 @@ def payments_csv(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @clinic_view()
-def invoice_action(request: HttpRequest, invoice_id: int, action: str) -> HttpResponse:
+def invoice_action(request: ClinicRequest, invoice_id: int, action: str) -> HttpResponse:
     invoice = get_object_or_404(Invoice, pk=invoice_id, clinic=request.clinic)
     form = ResolveForm(request.POST)
     if not form.is_valid():
@@ -105,7 +105,7 @@ def invoice_action(request: HttpRequest, invoice_id: int, action: str) -> HttpRe
 
 
 @owner_only
-def mpesa_settings_page(request: HttpRequest) -> HttpResponse:
+def mpesa_settings_page(request: ClinicRequest) -> HttpResponse:
     mpesa = MpesaSettings.objects.filter(clinic=request.clinic).first()
     if request.method == "POST":
         action = request.POST.get("action", "save")

@@ -29,7 +29,8 @@ def pay(request: HttpRequest, token: str) -> HttpResponse:
     invoice = _invoice(token)
     form = PayForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["phone"][0])
+        # ErrorList's items are messages (it unwraps ValidationError), which django-stubs does not declare.
+        messages.error(request, form.errors["phone"][0])  # type: ignore[arg-type]
         return redirect("booking_manage", token=token)
     try:
         attempt = stk_push_start(invoice=invoice, phone=form.cleaned_data["phone"])

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from clinicpro.requests import HtmxRequest
 from payments.daraja.phones import normalise_msisdn
 
 from ..emulation import basic_credentials, bearer_token, empty_response, json_response, read_json_object
@@ -78,9 +79,11 @@ def oauth(request: HttpRequest) -> HttpResponse:
     if request.GET.get("grant_type") != "client_credentials":
         return daraja_error("400.008.02", "Invalid grant type passed", 400)
     credentials = basic_credentials(request)
-    if credentials and credentials[0] == world.DEMO_CONSUMER_KEY:
+    if credentials is None:
+        return empty_response(400)  # Daraja's answer to wrong credentials: 400, no body
+    if credentials[0] == world.DEMO_CONSUMER_KEY:
         world.demo_app()
-    app = DarajaApp.objects.filter(consumer_key=credentials[0]).first() if credentials else None
+    app = DarajaApp.objects.filter(consumer_key=credentials[0]).first()
     if app is None or not secrets.compare_digest(app.consumer_secret, credentials[1]):
         return empty_response(400)  # Daraja's answer to wrong credentials: 400, no body
     # A new token makes the app's earlier ones invalid, as Daraja may do.
@@ -312,7 +315,7 @@ def _number(request: HttpRequest) -> str:
         return ""
 
 
-def phone(request: HttpRequest) -> HttpResponse:
+def phone(request: HtmxRequest) -> HttpResponse:
     number = _number(request)
     prompts = (
         list(StkPrompt.objects.filter(phone=number, status=StkPrompt.Status.PROMPTING).select_related("app"))

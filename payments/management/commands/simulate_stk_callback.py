@@ -24,7 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("phone")
         parser.add_argument("--result-code", type=int, default=0, help="0 paid; 1, 1032, 1037, 2001... failures.")
 
-    def handle(self, *args: Any, reference: str, clinic: str, amount: float, phone: str, result_code: int, **o: Any):
+    def handle(
+        self, *args: Any, reference: str, clinic: str, amount: float, phone: str, result_code: int, **o: Any
+    ) -> None:
         mpesa = mpesa_of(clinic)
         invoice = invoice_of(mpesa, reference)
         attempt = invoice.attempts.exclude(checkout_request_id=None).order_by("-created_at").first()

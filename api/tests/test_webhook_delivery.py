@@ -28,7 +28,8 @@ def test_a_booking_reaches_the_receiver_signed_and_is_recorded(
     booking = api.post("/api/v1/bookings", body).json()
 
     received = {r.event_type: r for r in ReceivedWebhook.objects.all()}
-    assert set(received) == {"booking.created", "booking.confirmed"}
+    # An online service: its meeting is made right after the booking, and told too.
+    assert set(received) == {"booking.created", "booking.confirmed", "meeting.ready"}
     assert all(r.verified for r in received.values())
     assert f'"id": {booking["id"]}' in received["booking.created"].body
     sent = WebhookDelivery.objects.get(event_type="booking.created")

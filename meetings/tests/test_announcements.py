@@ -51,7 +51,7 @@ def test_the_first_working_link_is_announced_as_ready_inside_its_transaction(
 def test_a_fallback_link_is_ready_and_changed_with_the_reason_in_plain_words(
     heard, run_on_commit, service, practitioner
 ):
-    service.meeting_platform = "teams"  # no Microsoft account connected: refused for good
+    service.meeting_platform = "microsoft"  # no Microsoft account connected: refused for good
     service.save()
 
     booking = run_on_commit(book_online, service, practitioner)

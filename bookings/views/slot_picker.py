@@ -123,17 +123,36 @@ def build_slot_picker(
     )
 
 
+# When the picked day has nothing left, the next days are searched this far ahead.
+NEAR_LOOKAHEAD_DAYS = 7
+
+
 def slots_near(
     *, service: Service, practitioner: Practitioner, moment: datetime, exclude_booking_id: int | None = None
 ) -> list[SlotChoice]:
-    """Free times on the same day as `moment`, offered when the slot someone picked was just taken."""
+    """Free times offered when the slot someone picked was just taken.
+
+    The same day's when it has any left; else the next day that has some, with the day in each
+    label, so a patient who loses the last time of a day still has somewhere to go.
+    """
     zone = service.clinic.zone
     day = moment.astimezone(zone).date()
     search = search_slots(
-        service=service, practitioner=practitioner, start=day, end=day, exclude_booking_id=exclude_booking_id
+        service=service,
+        practitioner=practitioner,
+        start=day,
+        end=day + timedelta(days=NEAR_LOOKAHEAD_DAYS),
+        exclude_booking_id=exclude_booking_id,
     )
+    days = sorted(
+        {s.starts_at.astimezone(zone).date() for s in search.slots if s.starts_at.astimezone(zone).date() >= day}
+    )
+    if not days:
+        return []
+    offered = days[0]
+    prefix = "" if offered == day else f"{day_label(offered)}, "
     return [
-        SlotChoice(slot=s, value=slot_value(s.starts_at), label=f"{s.starts_at.astimezone(zone):%H:%M}", url="")
+        SlotChoice(slot=s, value=slot_value(s.starts_at), label=f"{prefix}{s.starts_at.astimezone(zone):%H:%M}", url="")
         for s in search.slots
-        if s.starts_at.astimezone(zone).date() == day
+        if s.starts_at.astimezone(zone).date() == offered
     ]

@@ -22,7 +22,6 @@ import json
 import math
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -34,6 +33,8 @@ from datetime import time as clock
 from pathlib import Path
 from statistics import mean
 from urllib.parse import urlsplit, urlunsplit
+
+from _support import free_port, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -49,30 +50,6 @@ def bench_database_url() -> str:
     server = urlsplit(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
     name = os.environ.get("BENCH_API_DATABASE", "clinicpro_api_bench")
     return urlunsplit((server.scheme, server.netloc, f"/{name}", "", ""))
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password,
-        dbname="postgres",
-        autocommit=True,
-        connect_timeout=5,
-    ) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def configure_environment(database_url: str, redis_url: str, port: int) -> dict[str, str]:

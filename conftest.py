@@ -158,7 +158,7 @@ class WorkerProcess:
                 "-n",
                 f"test-{os.getpid()}@%h",
                 "-l",
-                "warning",
+                os.environ.get("TEST_WORKER_LOGLEVEL", "warning"),
             ],
             cwd=ROOT,
             env=self.env,

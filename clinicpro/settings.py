@@ -176,6 +176,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=120)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=90)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# On a lost broker connection, tasks still running cannot ack on the dead channel; cancel them so the broker
+# redelivers them (every task is idempotent), and keep the full prefetch window on reconnect: with the
+# temporary reduction, a worker on RabbitMQ was seen to stop consuming after a short outage.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_WORKER_ENABLE_PREFETCH_COUNT_REDUCTION = False
 # A publish to a broker that is down fails at once instead of blocking the request for seconds: work that
 # must happen is a row already, and the next pass runs it. (Workers reconnect through their own retry loop.)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0}

@@ -9,6 +9,9 @@ from django.utils import timezone
 from api.keys import api_key_create
 from api.models import KeyAudience, KeyScope
 
+# The payments app's fixtures (a clinic whose M-Pesa is the Daraja emulator, paid bookings, invoices).
+from payments.conftest import book, daraja_url, invoice, mpesa, paid_service  # noqa: F401
+
 
 class ApiClient:
     """Django's test client speaking JSON with a bearer key."""

@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from bookings.errors import BookingError, InvalidTransition, OutsideCutoff, SlotTaken, SlotUnavailable
+from payments.stk import PaymentRefused
 
 from .renderers import dumps
 
@@ -63,6 +64,22 @@ def booking_problem(exc: BookingError) -> ApiProblem:
         if isinstance(exc, cls):
             return ApiProblem(status, code, title, str(exc))
     raise AssertionError("BookingError is always matched")  # pragma: no cover
+
+
+# Payment prompts refused, by PaymentRefused.code: (status, title). The detail is the refusal's own sentence.
+PAYMENT_REFUSALS: dict[str, tuple[int, str]] = {
+    "invoice_paid": (409, "The invoice is paid"),
+    "invoice_not_payable": (409, "The invoice takes no payment now"),
+    "prompt_pending": (409, "A payment prompt is already open"),
+    "mpesa_not_configured": (409, "The clinic does not take M-Pesa online"),
+    "invalid_phone": (422, "The phone number cannot pay with M-Pesa"),
+    "invalid_amount": (422, "The amount cannot be paid with M-Pesa"),
+}
+
+
+def payment_problem(exc: PaymentRefused) -> ApiProblem:
+    status, title = PAYMENT_REFUSALS.get(exc.code, (409, "The payment prompt was refused"))
+    return ApiProblem(status, exc.code if exc.code in PAYMENT_REFUSALS else "payment_refused", title, str(exc))
 
 
 def _validation_detail(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -148,3 +148,61 @@ class IntegrationOut(Schema):
 class DateRange(Schema):
     start: date
     end: date
+
+
+MASKED_PHONE = "Every digit but the last three hidden, e.g. •••••••••678."
+
+
+class PaymentOut(Schema):
+    id: int
+    source: str = Field(description="stk (M-Pesa prompt), c2b (Paybill or Till) or manual (recorded by staff).")
+    amount: int = Field(description="Whole Kenyan shillings.")
+    receipt_number: str | None = Field(description="M-Pesa's receipt; null until M-Pesa has given it.")
+    phone: str = Field(description=MASKED_PHONE)
+    received_at: datetime
+
+
+class StkAttemptOut(Schema):
+    id: int
+    invoice_id: int
+    amount: int = Field(description="Whole Kenyan shillings asked for on the phone.")
+    status: str = Field(description="requesting, pending, succeeded, failed or needs_review.")
+    phone: str = Field(description=MASKED_PHONE)
+    reason: str = Field(description="What happened, in words (empty while the prompt is open).")
+    receipt_number: str | None
+    created_at: datetime
+    completed_at: datetime | None
+
+
+class InvoiceOut(Schema):
+    id: int
+    reference: str = Field(description="The account number a patient types at the Paybill.")
+    booking_id: int
+    status: str = Field(description="unpaid, pending, paid, cancelled, refund_due or needs_review.")
+    status_reason: str
+    amount: int = Field(description="Whole Kenyan shillings.")
+    amount_paid: int
+    amount_due: int
+    currency: str
+    created_at: datetime
+    updated_at: datetime
+    paid_at: datetime | None
+    cancelled_at: datetime | None
+    refund_due_at: datetime | None
+    needs_review_at: datetime | None
+    attempts: list[StkAttemptOut] = Field(description="M-Pesa prompts sent for it, latest first.")
+    payments: list[PaymentOut] = Field(description="Money received for it, latest first.")
+
+
+class InvoicePage(Schema):
+    items: list[InvoiceOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class StkPushIn(Schema):
+    phone: str | None = Field(
+        default=None,
+        min_length=7,
+        max_length=20,
+        description="The Safaricom number to prompt (0712 345 678, +254 712 345 678); the booking's phone if left out.",
+    )

@@ -1,17 +1,16 @@
 """Reads of the API. Each takes the caller's clinic first: another clinic's id is simply not found."""
 
-import base64
-import binascii
-from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from bookings import selectors as booking_selectors
 from bookings.models import Booking, Practitioner, Service
 from clinicpro.models import Clinic
+from payments.models import Invoice, Payment, StkAttempt
 
+from .pagination import latest_first_page
 from .problems import ApiProblem
 
 
@@ -37,34 +36,51 @@ def clinic_practitioner(clinic: Clinic, practitioner_id: int) -> Practitioner:
     return practitioner
 
 
-def encode_cursor(booking: Booking) -> str:
-    raw = f"{booking.starts_at.isoformat()}|{booking.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, _, pk = raw.partition("|")
-        starts_at = datetime.fromisoformat(moment)
-        if starts_at.tzinfo is None:
-            raise ValueError("naive")
-        return starts_at, int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise ApiProblem(400, "invalid_cursor", "The cursor is not valid", "Use next_cursor as given.") from exc
-
-
 def booking_page(
     clinic: Clinic, filters: booking_selectors.BookingFilters, cursor: str | None, limit: int
 ) -> tuple[list[Booking], str | None]:
     """One page of the clinic's bookings, latest start first, and the cursor of the next page."""
-    bookings = booking_selectors.search_bookings(clinic, filters).order_by("-starts_at", "-pk")
-    if cursor:
-        starts_at, pk = _decode_cursor(cursor)
-        bookings = bookings.filter(Q(starts_at__lt=starts_at) | Q(starts_at=starts_at, pk__lt=pk))
-    rows = list(bookings[: limit + 1])
-    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    return latest_first_page(booking_selectors.search_bookings(clinic, filters), "starts_at", cursor, limit)
+
+
+def clinic_invoices(clinic: Clinic) -> QuerySet[Invoice]:
+    """The clinic's invoices with their prompts (and the receipt each brought) and payments, in three queries."""
+    return (
+        Invoice.objects.filter(clinic=clinic)
+        .select_related("clinic")
+        .prefetch_related(
+            Prefetch("attempts", queryset=StkAttempt.objects.select_related("payment")),
+            Prefetch("payments", queryset=Payment.objects.all()),
+        )
+    )
+
+
+def invoice_page(
+    clinic: Clinic, *, status: str, booking_id: int | None, cursor: str | None, limit: int
+) -> tuple[list[Invoice], str | None]:
+    """One page of the clinic's invoices, newest first, and the cursor of the next page."""
+    invoices = clinic_invoices(clinic)
+    if status:
+        invoices = invoices.filter(status=status)
+    if booking_id is not None:
+        invoices = invoices.filter(booking_id=booking_id)
+    return latest_first_page(invoices, "created_at", cursor, limit)
+
+
+def clinic_invoice(clinic: Clinic, invoice_id: int) -> Invoice:
+    invoice = clinic_invoices(clinic).filter(pk=invoice_id).select_related("booking__patient").first()
+    if invoice is None:
+        raise Http404("No such invoice.")
+    return invoice
+
+
+def booking_invoice(clinic: Clinic, booking_id: int) -> Invoice:
+    """The invoice of the clinic's booking: 404 not_found for no such booking, 404 no_invoice for a free one."""
+    booking = booking_selectors.clinic_booking(clinic, booking_id)
+    invoice = clinic_invoices(clinic).filter(booking=booking).first()
+    if invoice is None:
+        raise ApiProblem(404, "no_invoice", "No invoice", "Only bookings paid for online have an invoice.")
+    return invoice
 
 
 def meeting_history(booking: Booking) -> list[dict[str, Any]]:

@@ -5,6 +5,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bookings.models import Booking, Practitioner, Service
+from payments.daraja.phones import mask_msisdn
+from payments.models import Invoice, Payment, StkAttempt
 
 
 def local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
@@ -61,4 +63,54 @@ def booking_doc(booking: Booking) -> dict[str, Any]:
         "updated_at": local(booking.updated_at, zone),
         "confirmed_at": local(booking.confirmed_at, zone),
         "cancelled_at": local(booking.cancelled_at, zone),
+    }
+
+
+def payment_doc(payment: Payment, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "id": payment.pk,
+        "source": payment.source,
+        "amount": payment.amount,
+        "receipt_number": payment.receipt_number or None,
+        "phone": mask_msisdn(payment.phone),
+        "received_at": local(payment.received_at, zone),
+    }
+
+
+def attempt_doc(attempt: StkAttempt, zone: ZoneInfo) -> dict[str, Any]:
+    # The reverse one-to-one raises (an AttributeError subclass) when the prompt brought no money.
+    payment = getattr(attempt, "payment", None)
+    return {
+        "id": attempt.pk,
+        "invoice_id": attempt.invoice_id,
+        "amount": attempt.amount,
+        "status": attempt.status,
+        "phone": mask_msisdn(attempt.phone),
+        "reason": attempt.reason,
+        "receipt_number": (payment.receipt_number or None) if payment else None,
+        "created_at": local(attempt.created_at, zone),
+        "completed_at": local(attempt.completed_at, zone),
+    }
+
+
+def invoice_doc(invoice: Invoice) -> dict[str, Any]:
+    zone = invoice.clinic.zone
+    return {
+        "id": invoice.pk,
+        "reference": invoice.reference,
+        "booking_id": invoice.booking_id,
+        "status": invoice.status,
+        "status_reason": invoice.status_reason,
+        "amount": invoice.amount,
+        "amount_paid": invoice.amount_paid,
+        "amount_due": invoice.amount_due,
+        "currency": invoice.clinic.currency,
+        "created_at": local(invoice.created_at, zone),
+        "updated_at": local(invoice.updated_at, zone),
+        "paid_at": local(invoice.paid_at, zone),
+        "cancelled_at": local(invoice.cancelled_at, zone),
+        "refund_due_at": local(invoice.refund_due_at, zone),
+        "needs_review_at": local(invoice.needs_review_at, zone),
+        "attempts": [attempt_doc(attempt, zone) for attempt in invoice.attempts.all()],
+        "payments": [payment_doc(payment, zone) for payment in invoice.payments.all()],
     }

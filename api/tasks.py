@@ -39,3 +39,10 @@ def purge_idempotency_records() -> int:
     from .idempotency import idempotency_records_purge
 
     return idempotency_records_purge()
+
+
+@shared_task(ignore_result=True)
+def forget_expired_signing_secrets() -> int:
+    from .webhooks.services import expired_secrets_forget
+
+    return expired_secrets_forget()

@@ -420,10 +420,16 @@ WEBHOOKS_RETRY_SCHEDULE_SECONDS = [
     )
 ]
 WEBHOOKS_JITTER_FRACTION = env.float("WEBHOOKS_JITTER_FRACTION", default=0.1)
+# Hours the previous signing secret of an endpoint still signs (beside the new one) after a rotation.
+WEBHOOKS_SECRET_GRACE_HOURS = env.float("WEBHOOKS_SECRET_GRACE_HOURS", default=24.0)
 CELERY_BEAT_SCHEDULE["deliver-due-webhooks"] = {"task": "api.tasks.deliver_due_webhooks", "schedule": 15.0}
 CELERY_BEAT_SCHEDULE["purge-idempotency-keys"] = {
     "task": "api.tasks.purge_idempotency_records",
     "schedule": crontab(minute=7),
+}
+CELERY_BEAT_SCHEDULE["forget-expired-signing-secrets"] = {
+    "task": "api.tasks.forget_expired_signing_secrets",
+    "schedule": crontab(minute=17),
 }
 
 # --- Field fixes: client addresses, logs, CSP, SQLite ------------------------------------

@@ -141,8 +141,11 @@ def stk_success_record(
         return _settle(invoice, booking, payment)
 
 
-def stk_failure_record(*, attempt_id: int, result_code: str, result_desc: str = "") -> Outcome:
-    """A prompt that ended without money. A recorded success is never undone by it."""
+def stk_failure_record(*, attempt_id: int, result_code: str, result_desc: str = "", reason: str = "") -> Outcome:
+    """A prompt that ended without money. A recorded success is never undone by it.
+
+    `reason` overrides the sentence of the result code (Daraja refusing the push has its own words).
+    """
     invoice_id = StkAttempt.objects.values_list("invoice_id", flat=True).get(pk=attempt_id)
     with transaction.atomic():
         booking, invoice = _locked_chain(invoice_id)
@@ -151,12 +154,12 @@ def stk_failure_record(*, attempt_id: int, result_code: str, result_desc: str = 
             return Outcome("ignored", invoice)
         if attempt.status == AttemptStatus.FAILED:
             return Outcome("duplicate", invoice)
-        reason = describe_result_code(result_code)
+        reason = (reason or describe_result_code(result_code))[:300]
         attempt.status, attempt.completed_at = AttemptStatus.FAILED, timezone.now()
         attempt.result_code, attempt.result_desc, attempt.reason = str(result_code)[:12], result_desc[:300], reason
         attempt.save(update_fields=["status", "completed_at", "result_code", "result_desc", "reason", "updated_at"])
         _reopen_if_idle(invoice, attempt)
-        _send_changing("failed", invoice, booking, reason=reason)
+        _send_changing("failed", invoice, booking, reason=reason, attempt=attempt)
         return Outcome("failed", invoice)
 
 

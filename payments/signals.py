@@ -2,7 +2,8 @@
 
 Sent with `sender=Invoice`, `invoice=<Invoice>`, `booking=<Booking>`:
 - `payment_completed` once an invoice is fully paid (also `payment=<the settling Payment row>`);
-- `payment_failed` when a payment attempt ends without money (also `reason=<words for the patient>`).
+- `payment_failed` when a payment attempt ends without money (also `reason=<words for the patient>` and
+  `attempt=<the StkAttempt that failed>`).
 
 `payment_changing` is their durable twin: sent *inside* the transaction that
 records the outcome, with `event` ("completed" or "failed") and the same

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import requests
 
+from .models import AttemptStatus, Invoice, StkAttempt
+
 NAIROBI = ZoneInfo("Africa/Nairobi")
 
 
@@ -69,3 +71,15 @@ def post_json(
 ) -> requests.Response:
     data = raw if raw is not None else json.dumps(body).encode()
     return requests.post(url, data=data, headers={"Content-Type": "application/json", **(headers or {})}, timeout=30)
+
+
+def pending_attempt(invoice: Invoice, checkout_request_id: str, phone: str = "254712345678") -> StkAttempt:
+    """A prompt Daraja accepted and the phone has not answered yet, as `stk_push_start` leaves it."""
+    return StkAttempt.objects.create(
+        clinic_id=invoice.clinic_id,
+        invoice=invoice,
+        phone=phone,
+        amount=invoice.amount,
+        status=AttemptStatus.PENDING,
+        checkout_request_id=checkout_request_id,
+    )

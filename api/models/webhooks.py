@@ -2,6 +2,7 @@
 
 import base64
 import secrets
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -37,6 +38,9 @@ class WebhookEndpoint(models.Model):
     # Event type names (WebhookEvent values) this endpoint receives.
     events = models.JSONField(default=list)
     secret = EncryptedTextField(default=new_signing_secret)
+    # After a rotation the old secret signs too, for WEBHOOKS_SECRET_GRACE_HOURS, so receivers can switch over.
+    previous_secret = EncryptedTextField(blank=True)
+    secret_rotated_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     disabled_at = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.CharField(max_length=300, blank=True)
@@ -50,6 +54,19 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+    @property
+    def previous_secret_expires_at(self) -> datetime | None:
+        if not self.previous_secret or self.secret_rotated_at is None:
+            return None
+        return self.secret_rotated_at + timedelta(hours=settings.WEBHOOKS_SECRET_GRACE_HOURS)
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The secrets a delivery sent at `now` is signed with: the current one, and the previous during its grace."""
+        expires_at = self.previous_secret_expires_at
+        if expires_at is not None and now < expires_at:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
 
 class DeliveryStatus(models.TextChoices):

@@ -1,10 +1,8 @@
 """Idempotency-Key: a retried POST answers what the first answered, and makes nothing twice."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +10,7 @@ from api.conftest import ApiClient
 from api.models import IdempotencyRecord
 from api.tests.test_bookings_api import booking_body
 from bookings.models import Booking
+from clinicpro.testing.race import race
 
 
 def test_a_retried_create_returns_the_first_result(api, service, practitioner, slot_start):
@@ -80,21 +79,11 @@ def test_concurrent_retries_make_one_booking(retries, clinic, practitioner, serv
     Booking.objects.all().delete()
     IdempotencyRecord.objects.all().delete()
     body = booking_body(service, practitioner, slot_start)
-    barrier = threading.Barrier(retries)
-    answers: list = []
 
-    def retry() -> None:
-        try:
-            barrier.wait()
-            answers.append(ApiClient(write_key.plaintext).post("/api/v1/bookings", body, idempotency_key="storm"))
-        finally:
-            connection.close()
+    def retry():
+        return ApiClient(write_key.plaintext).post("/api/v1/bookings", body, idempotency_key="storm")
 
-    threads = [threading.Thread(target=retry) for _ in range(retries)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    answers = race(retries, retry)
 
     assert Booking.objects.count() == 1
     assert [a.status_code for a in answers] == [201] * retries

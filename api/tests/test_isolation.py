@@ -17,9 +17,10 @@ from api.conftest import ApiClient, next_weekday_at
 from api.keys import api_key_create
 from api.models import KeyScope
 from bookings import services
-from bookings.models import Booking
+from bookings.models import Booking, ConfirmationPolicy
 from clinicpro.models import Role
 from clinicpro.testing.factories import MembershipFactory, PractitionerFactory, ServiceFactory, UserFactory
+from payments.models import Invoice, StkAttempt
 
 PREFIX = "/api/v1"
 FOREIGN_MARK = "Foreign-Zawadi"
@@ -42,15 +43,30 @@ def request_schema(method: str, path: str) -> str | None:
 
 
 def test_the_schema_has_operations_to_check():
-    assert len(operations()) >= 13
+    found = operations()
+
+    assert len(found) >= 17
+    assert {
+        ("GET", f"{PREFIX}/invoices"),
+        ("GET", f"{PREFIX}/invoices/{{invoice_id}}"),
+        ("GET", f"{PREFIX}/bookings/{{booking_id}}/invoice"),
+        ("POST", f"{PREFIX}/invoices/{{invoice_id}}/stk-push"),
+    } <= set(found)
 
 
 @pytest.fixture
 def foreign(other_clinic, stranger):
-    """Another clinic with a practitioner, a service, a confirmed online booking and its own key."""
+    """Another clinic with a practitioner, a paid online service, a booking paid at the desk (so confirmed,
+    with a meeting and a paid invoice), and its own key."""
     membership = MembershipFactory(clinic=other_clinic, role=Role.PRACTITIONER, user=UserFactory(username="foreign"))
     practitioner = PractitionerFactory(membership=membership, display_name=f"Dr. {FOREIGN_MARK}")
-    service = ServiceFactory(clinic=other_clinic, name=f"{FOREIGN_MARK} therapy", practitioners=[practitioner])
+    service = ServiceFactory(
+        clinic=other_clinic,
+        name=f"{FOREIGN_MARK} therapy",
+        practitioners=[practitioner],
+        price=1500,
+        confirmation_policy=ConfirmationPolicy.PAYMENT,
+    )
     booking = services.booking_create(
         service=service,
         practitioner=practitioner,
@@ -60,14 +76,17 @@ def foreign(other_clinic, stranger):
         patient_phone="0733000000",
         enforce_availability=False,
     )
+    booking = services.booking_mark_paid(booking=booking)
     key = api_key_create(clinic=other_clinic, name="Theirs", scope=KeyScope.WRITE)
-    return {"booking": booking, "service": service, "practitioner": practitioner, "key": key}
+    invoice = Invoice.objects.get(booking=booking)
+    return {"booking": booking, "service": service, "practitioner": practitioner, "invoice": invoice, "key": key}
 
 
 def bodies(foreign, starts_at) -> dict[str, dict]:
     """A valid body for each request schema, naming the other clinic's objects where it names any."""
     return {
         "ReasonIn": {"reason": "isolation"},
+        "StkPushIn": {"phone": "0700 000 000"},
         "RescheduleIn": {"starts_at": (starts_at + timedelta(hours=1)).isoformat(), "outside_published_slots": True},
         "BookingIn": {
             "service_id": foreign["service"].pk,
@@ -88,7 +107,9 @@ def call(client: ApiClient, method: str, path: str, foreign, body: dict | None):
 
 
 def snapshot() -> list:
-    return list(Booking.objects.order_by("pk").values_list("pk", "status", "starts_at", "sequence"))
+    bookings = Booking.objects.order_by("pk").values_list("pk", "status", "starts_at", "sequence")
+    invoices = Invoice.objects.order_by("pk").values_list("pk", "status", "amount_paid")
+    return [*bookings, *invoices, StkAttempt.objects.count()]
 
 
 @pytest.mark.parametrize(("method", "path"), operations())
@@ -100,7 +121,9 @@ def test_another_clinics_objects_are_404_or_invisible(method, path, foreign, api
 
     response = call(api, method, path, foreign, body)
 
-    assert FOREIGN_MARK not in response.content.decode()
+    # Invoices name no patient: their reference marks them as the other clinic's.
+    for mark in (FOREIGN_MARK, foreign["invoice"].reference):
+        assert mark not in response.content.decode()
     if "{" in path or method == "POST":
         assert response.status_code == 404, (method, path, response.content)
         assert response.json()["code"] == "not_found"

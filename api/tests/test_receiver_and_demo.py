@@ -15,7 +15,7 @@ SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
 
 def post_signed(client: Client, body: str, secret: str = SECRET, **overrides: str):
-    headers = signed_headers(secret=secret, message_id="msg_1", sent_at=datetime.now(UTC), body=body)
+    headers = signed_headers(secrets=[secret], message_id="msg_1", sent_at=datetime.now(UTC), body=body)
     headers.update(overrides)
     meta = {
         f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items() if name != "content-type"

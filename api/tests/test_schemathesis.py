@@ -5,6 +5,8 @@ every run): no server error, and every response (status, content type, body)
 as the document says.
 """
 
+from datetime import timedelta
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -20,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
 
 from api.keys import api_key_create
 from api.models import KeyScope
+from clinicpro.testing.factories import ServiceFactory
 
 EXAMPLES_PER_OPERATION = 25
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -38,10 +41,14 @@ def keep_test_connection():
 
 
 @pytest.fixture
-def fuzz_key(keep_test_connection, clinic, make_booking, service, slot_start, settings):
-    """A write key of a clinic with a service, a practitioner and a booking the fuzzer may stumble on."""
+def fuzz_key(keep_test_connection, clinic, make_booking, practitioner, paid_service, slot_start, settings):
+    """A write key of a clinic with a booking confirmed at once and one waiting for payment with its invoice.
+
+    The clinic has no M-Pesa settings, so a prompt the fuzzer starts is refused before any call leaves.
+    """
     settings.API_RATE_LIMIT_PER_MINUTE = 100_000
-    make_booking(slot_start)
+    make_booking(slot_start, on=ServiceFactory(clinic=clinic, name="Free consultation", practitioners=[practitioner]))
+    make_booking(slot_start + timedelta(hours=2), on=paid_service)
     return api_key_create(clinic=clinic, name="Fuzzer", scope=KeyScope.WRITE).plaintext
 
 

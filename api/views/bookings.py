@@ -1,6 +1,5 @@
 """Bookings: list, get, and the lifecycle through the same services the dashboards call."""
 
-import json
 from datetime import date
 from typing import Any
 
@@ -16,24 +15,12 @@ from .. import selectors
 from ..auth import caller_of, require_write
 from ..idempotency import idempotent
 from ..problems import ApiProblem
-from ..renderers import dumps
+from ..renderers import as_json
 from ..schemas import BookingIn, BookingOut, BookingPage, MeetingOut, ReasonIn, RescheduleIn
 from ..serializers import booking_doc
-from .common import ERRORS, WRITE_ERRORS
+from .common import ERRORS, IDEMPOTENCY_DOC, WRITE_ERRORS
 
 router = Router(tags=["Bookings"])
-
-IDEMPOTENCY_DOC = {
-    "parameters": [
-        {
-            "name": "Idempotency-Key",
-            "in": "header",
-            "required": True,
-            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-            "description": "A unique value per request (a UUID); a retry with the same key gets the first answer.",
-        }
-    ]
-}
 
 
 class BookingFilters(Schema):
@@ -45,10 +32,6 @@ class BookingFilters(Schema):
     q: str = Field(default="", max_length=100, description="Patient name, email or phone.")
     cursor: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=25, ge=1, le=100)
-
-
-def _as_json(document: dict[str, Any]) -> Any:
-    return json.loads(dumps(document))
 
 
 def _booking(request: HttpRequest, booking_id: int) -> Booking:
@@ -101,7 +84,7 @@ def create_booking(request: HttpRequest, payload: BookingIn) -> HttpResponse:
             created_by=caller.user,
             enforce_availability=not payload.outside_published_slots,
         )
-        return 201, _as_json(booking_doc(booking_selectors.clinic_booking(caller.clinic, booking.pk)))
+        return 201, as_json(booking_doc(booking_selectors.clinic_booking(caller.clinic, booking.pk)))
 
     return idempotent(request, caller, payload.model_dump(mode="json"), create)
 
@@ -113,7 +96,7 @@ def _transition(request: HttpRequest, booking_id: int, payload: Schema, change: 
 
     def run() -> tuple[int, Any]:
         change(booking)
-        return 200, _as_json(booking_doc(booking_selectors.clinic_booking(caller.clinic, booking.pk)))
+        return 200, as_json(booking_doc(booking_selectors.clinic_booking(caller.clinic, booking.pk)))
 
     return idempotent(request, caller, payload.model_dump(mode="json"), run)
 

@@ -1,20 +1,31 @@
 """Owners' pages under /c/<slug>/: API keys and webhook endpoints of their clinic."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from clinicpro.fields import mask
 from clinicpro.tenancy import ClinicRequest, owner_only
 
 from ..forms import ApiKeyForm, WebhookEndpointForm
 from ..keys import api_key_create, api_key_revoke
 from ..models import ApiKey, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from ..webhooks.services import delivery_replay, endpoint_disable, endpoint_enable, endpoint_register
+from ..webhooks.services import (
+    delivery_replay,
+    endpoint_disable,
+    endpoint_enable,
+    endpoint_register,
+    endpoint_secret_rotate,
+)
 from ..webhooks.ssrf import UnsafeEndpoint
 
 DELIVERIES_SHOWN = 50
+# The session names the endpoint whose new secret the next view of its page shows, once.
+REVEAL_SECRET_SESSION_KEY = "api.webhooks.reveal_secret"
 
 
 @owner_only
@@ -63,7 +74,8 @@ def webhooks(request: ClinicRequest) -> HttpResponse:
         except UnsafeEndpoint as exc:
             form.add_error("url", str(exc))
         else:
-            messages.success(request, "Endpoint added. Verify deliveries with the signing secret shown below.")
+            messages.success(request, "Endpoint added. Copy its signing secret below now: it is shown only this once.")
+            request.session[REVEAL_SECRET_SESSION_KEY] = endpoint.pk
             return redirect("webhook_endpoint", clinic_slug=request.clinic.slug, endpoint_id=endpoint.pk)
     endpoints = WebhookEndpoint.objects.filter(clinic=request.clinic)
     return render(request, "api/webhooks.html", {"form": form, "endpoints": endpoints})
@@ -78,12 +90,22 @@ def _endpoint(request: ClinicRequest, endpoint_id: int) -> WebhookEndpoint:
 
 @owner_only
 def webhook_endpoint(request: ClinicRequest, endpoint_id: int) -> HttpResponse:
-    """An endpoint, its secret, and its latest deliveries with every attempt's status code and latency."""
+    """An endpoint, its secret (in full only right after it was made), and its latest deliveries and attempts."""
     endpoint = _endpoint(request, endpoint_id)
     deliveries = WebhookDelivery.objects.filter(endpoint=endpoint).prefetch_related(
         Prefetch("attempt_log", queryset=WebhookAttempt.objects.order_by("started_at", "id"))
     )[:DELIVERIES_SHOWN]
-    return render(request, "api/webhook_endpoint.html", {"endpoint": endpoint, "deliveries": deliveries})
+    reveal = request.session.pop(REVEAL_SECRET_SESSION_KEY, None) == endpoint.pk
+    grace_ends = endpoint.previous_secret_expires_at
+    context = {
+        "endpoint": endpoint,
+        "deliveries": deliveries,
+        "new_secret": endpoint.secret if reveal else "",
+        "secret_mask": mask(endpoint.secret),
+        "previous_secret_signs_until": grace_ends if grace_ends and grace_ends > timezone.now() else None,
+        "grace_hours": f"{settings.WEBHOOKS_SECRET_GRACE_HOURS:g}",
+    }
+    return render(request, "api/webhook_endpoint.html", context)
 
 
 @owner_only
@@ -100,6 +122,10 @@ def webhook_endpoint_action(request: ClinicRequest, endpoint_id: int, action: st
     elif action == "disable":
         endpoint_disable(endpoint=endpoint)
         messages.success(request, "Endpoint disabled: nothing more is sent to it.")
+    elif action == "rotate":
+        endpoint_secret_rotate(endpoint=endpoint)
+        request.session[REVEAL_SECRET_SESSION_KEY] = endpoint.pk
+        messages.success(request, "New signing secret made. Copy it below now: it is shown only this once.")
     elif action == "delete":
         endpoint.delete()
         messages.success(request, "Endpoint removed.")

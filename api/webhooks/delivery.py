@@ -96,8 +96,9 @@ def send(delivery: WebhookDelivery) -> Outcome:
         target = pinned_target(endpoint.url)
     except UnsafeEndpoint as exc:
         return Outcome(status_code=None, latency_ms=elapsed(), error=f"Refused: {exc}"[:300])
+    now = timezone.now()
     headers = signed_headers(
-        secret=endpoint.secret, message_id=delivery.message_id, sent_at=timezone.now(), body=delivery.body
+        secrets=endpoint.signing_secrets(now), message_id=delivery.message_id, sent_at=now, body=delivery.body
     )
     try:
         response = _post(target, headers, delivery.body)

@@ -1,15 +1,15 @@
 """Listeners that turn in-transaction signals into webhook deliveries (written in that transaction)."""
 
-import json
 from typing import Any
 
 from bookings import hooks
 from bookings.models import Booking
 from bookings.signals import booking_changing
+from payments.models import Invoice
 
 from ..models import WebhookEvent
-from ..renderers import dumps
-from ..serializers import booking_doc
+from ..renderers import as_json
+from ..serializers import attempt_doc, booking_doc, invoice_doc, payment_doc
 from .outbox import subscribed_endpoints, webhook_enqueue
 
 BOOKING_EVENTS = {
@@ -19,10 +19,6 @@ BOOKING_EVENTS = {
     "cancelled": WebhookEvent.BOOKING_CANCELLED,
 }
 PAYMENT_EVENTS = {"completed": WebhookEvent.PAYMENT_COMPLETED, "failed": WebhookEvent.PAYMENT_FAILED}
-
-
-def _json(document: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(dumps(document))
 
 
 def on_booking_changing(sender: Any, booking: Booking, event: str, **kwargs: Any) -> None:
@@ -39,7 +35,7 @@ def on_booking_changing(sender: Any, booking: Booking, event: str, **kwargs: Any
         data["previous_ends_at"] = kwargs["previous_ends_at"].astimezone(zone)
     if event == "cancelled":
         data["was_confirmed"] = bool(kwargs.get("was_confirmed"))
-    webhook_enqueue(clinic=booking.clinic, event_type=event_type, data=_json(data), endpoints=endpoints)
+    webhook_enqueue(clinic=booking.clinic, event_type=event_type, data=as_json(data), endpoints=endpoints)
 
 
 def _meeting_data(meeting: Any, booking: Booking) -> dict[str, Any]:
@@ -59,32 +55,39 @@ def _meeting_data(meeting: Any, booking: Booking) -> dict[str, Any]:
 def on_meeting_ready(sender: Any, meeting: Any, booking: Booking, **kwargs: Any) -> None:
     endpoints = subscribed_endpoints(booking.clinic, WebhookEvent.MEETING_READY)
     if endpoints:
-        data = _json(_meeting_data(meeting, booking))
+        data = as_json(_meeting_data(meeting, booking))
         webhook_enqueue(clinic=booking.clinic, event_type=WebhookEvent.MEETING_READY, data=data, endpoints=endpoints)
 
 
 def on_meeting_changed(sender: Any, meeting: Any, booking: Booking, reason: str = "", **kwargs: Any) -> None:
     endpoints = subscribed_endpoints(booking.clinic, WebhookEvent.MEETING_CHANGED)
     if endpoints:
-        data = _json({**_meeting_data(meeting, booking), "reason": reason})
+        data = as_json({**_meeting_data(meeting, booking), "reason": reason})
         webhook_enqueue(clinic=booking.clinic, event_type=WebhookEvent.MEETING_CHANGED, data=data, endpoints=endpoints)
 
 
-def on_payment_changing(sender: Any, invoice: Any, booking: Booking, event: str, **kwargs: Any) -> None:
+def on_payment_changing(sender: Any, invoice: Invoice, booking: Booking, event: str, **kwargs: Any) -> None:
     event_type = PAYMENT_EVENTS.get(event)
     if event_type is None:
         return
     endpoints = subscribed_endpoints(booking.clinic, event_type)
-    if not endpoints:
-        return
-    payment = kwargs.get("payment")
-    data = {
-        "booking_id": booking.pk,
-        "invoice_id": getattr(invoice, "pk", None),
-        "payment_id": getattr(payment, "pk", None),
-        "reason": kwargs.get("reason", "") or "",
-    }
-    webhook_enqueue(clinic=booking.clinic, event_type=event_type, data=_json(data), endpoints=endpoints)
+    if endpoints:
+        data = as_json(payment_event_data(invoice, booking, event, **kwargs))
+        webhook_enqueue(clinic=booking.clinic, event_type=event_type, data=data, endpoints=endpoints)
+
+
+def payment_event_data(invoice: Invoice, booking: Booking, event: str, **kwargs: Any) -> dict[str, Any]:
+    """The invoice as the API shows it, and what settled it (completed) or why the prompt failed (failed)."""
+    data: dict[str, Any] = {"booking_id": booking.pk, "invoice": invoice_doc(invoice)}
+    zone = booking.clinic.zone
+    if event == "completed":
+        payment = kwargs.get("payment")
+        data["payment"] = payment_doc(payment, zone) if payment is not None else None
+    else:
+        attempt = kwargs.get("attempt")
+        data["reason"] = kwargs.get("reason", "") or ""
+        data["attempt"] = attempt_doc(attempt, zone) if attempt is not None else None
+    return data
 
 
 def connect() -> None:

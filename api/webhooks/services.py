@@ -1,13 +1,16 @@
-"""What owners do with webhook endpoints: register, switch on and off, remove, replay a delivery."""
+"""What owners do with webhook endpoints: register, switch on and off, rotate the secret, replay a delivery."""
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from clinicpro.models import Clinic
 
 from ..models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from ..models.webhooks import new_signing_secret
 from .ssrf import pinned_target
 
 
@@ -34,6 +37,30 @@ def endpoint_disable(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=False, disabled_at=None, disabled_reason="")
     endpoint.refresh_from_db()
     return endpoint
+
+
+@transaction.atomic
+def endpoint_secret_rotate(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """A new signing secret. The one it replaces still signs beside it for WEBHOOKS_SECRET_GRACE_HOURS.
+
+    Rotating again within that time retires the replaced secret at once: only the latest two ever sign.
+    """
+    locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    locked.previous_secret = locked.secret
+    locked.secret = new_signing_secret()
+    locked.secret_rotated_at = timezone.now()
+    locked.save(update_fields=["previous_secret", "secret", "secret_rotated_at"])
+    return locked
+
+
+def expired_secrets_forget() -> int:
+    """Erase previous secrets whose grace has ended (they no longer sign anything); how many were erased."""
+    horizon = timezone.now() - timedelta(hours=settings.WEBHOOKS_SECRET_GRACE_HOURS)
+    return (
+        WebhookEndpoint.objects.filter(secret_rotated_at__lt=horizon)
+        .exclude(previous_secret="")
+        .update(previous_secret="")
+    )
 
 
 @transaction.atomic

@@ -6,11 +6,9 @@ over real HTTP against its emulator; tasks run in-process.
 """
 
 import itertools
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 from hypothesis import HealthCheck, given
@@ -20,6 +18,7 @@ from hypothesis import strategies as st
 from bookings import services as bookings
 from bookings.models import Booking, BookingStatus
 from bookings.signals import booking_confirmed
+from clinicpro.testing.race import race
 from meetings.models import JoinLink, Meeting, MeetingStatus
 from meetings.services import current_meeting, meeting_ensure_for_booking, meeting_regenerate
 from meetings.tasks import cancel_meeting, create_meeting, sweep_missing_meetings, update_meeting
@@ -46,28 +45,6 @@ def zoom_service(settings, live_server, service, practitioner):
 
 def live_zoom_meetings() -> int:
     return ZoomMeeting.objects.filter(deleted_at__isnull=True).count()
-
-
-def race(count: int, action) -> None:
-    """Run `action` in `count` threads released at the same moment, each on its own database connection."""
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            action()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
 
 
 def test_racing_workers_create_one_zoom_meeting(zoom_service, practitioner):

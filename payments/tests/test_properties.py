@@ -22,6 +22,7 @@ from bookings.models import Booking, BookingStatus
 from bookings.services import booking_cancel, booking_create, stale_holds_expired
 from payments.models import AttemptStatus, Invoice, InvoiceStatus, Payment, StkAttempt
 from payments.settlement import stk_failure_record, stk_review_record, stk_success_record
+from payments.testing import pending_attempt
 
 from ..conftest import a_start
 
@@ -107,14 +108,7 @@ def test_no_interleaving_pays_twice_or_leaves_a_paid_invoice_unconfirmed(steps, 
                 enforce_availability=False,
             )
             invoice = Invoice.objects.get(booking=booking)
-            attempt = StkAttempt.objects.create(
-                clinic_id=invoice.clinic_id,
-                invoice=invoice,
-                phone="254712345678",
-                amount=invoice.amount,
-                status=AttemptStatus.PENDING,
-                checkout_request_id="ws_CO_property",
-            )
+            attempt = pending_attempt(invoice, "ws_CO_property")
             invoice.save(update_fields=invoice.move_to(InvoiceStatus.PENDING))
             succeeded = False
             for step, arg in steps:

@@ -295,10 +295,12 @@ LOGGING = {
 }
 
 # --- Meetings ------------------------------------------------------------------------
-# The Jitsi-compatible server that hosts self-hosted rooms, unless a clinic names its own.
-MEETINGS_SELFHOSTED_BASE_URL = env.str("MEETINGS_SELFHOSTED_BASE_URL", default="https://meet.clinicpro.local").rstrip(
-    "/"
-)
+# The Jitsi-compatible server that hosts self-hosted rooms, unless a clinic names its own. With the
+# sandbox on (demo and tests) it is the sandbox's room server, so join links work offline.
+MEETINGS_SELFHOSTED_BASE_URL = env.str(
+    "MEETINGS_SELFHOSTED_BASE_URL",
+    default=SITE_URL + "/sandbox/room" if SANDBOX_ENABLED else "https://meet.clinicpro.local",
+).rstrip("/")
 # Provider attempts before the clinic's fallback provider takes over.
 MEETINGS_MAX_ATTEMPTS = env.int("MEETINGS_MAX_ATTEMPTS", default=5)
 # Exponential backoff with full jitter between attempts: base * 2**n seconds, at most the cap.

@@ -9,7 +9,8 @@ from django.utils import timezone
 from bookings.models import Booking, BookingStatus
 from clinicpro.models import Clinic
 
-from .models import Meeting, MeetingStatus
+from .models import ClinicMeetingSettings, Meeting, MeetingStatus
+from .providers.selfhosted import SelfHostedProvider
 
 
 def _has_working_link() -> Exists:
@@ -70,3 +71,20 @@ def meetings_stuck_at_vendor(clinic: Clinic) -> QuerySet[Meeting]:
         .select_related("booking", "booking__practitioner", "booking__service")
         .order_by("booking__starts_at")
     )
+
+
+def room_server_settings(room: str) -> ClinicMeetingSettings | None:
+    """The meeting settings of the clinic whose self-hosted room this is, or None for a room nobody made.
+
+    A room server checks tokens with its clinic's app id, secret and audience, and
+    without them runs the room open; the sandbox's room server asks here.
+    """
+    clinic_id = (
+        Meeting.objects.filter(provider=SelfHostedProvider.key, external_id=room)
+        .values_list("booking__clinic_id", flat=True)
+        .first()
+    )
+    if clinic_id is None:
+        return None
+    # Made with the defaults if missing, as the provider saw them when it made the room.
+    return ClinicMeetingSettings.objects.get_or_create(clinic_id=clinic_id)[0]

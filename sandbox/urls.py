@@ -21,4 +21,5 @@ urlpatterns = [
     ),
     path("outbox/", include("sandbox.outbox.urls")),
     path("webhooks/", include("sandbox.webhooks.urls")),
+    path("room/", include("sandbox.room.urls")),
 ]

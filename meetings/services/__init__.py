@@ -25,7 +25,13 @@ self-hosted rooms), marked as a fallback with a reason a practitioner can read.
 from .cancellation import meeting_cancel_for_booking, meeting_regenerate, meeting_retire
 from .common import MeetingError, backoff_seconds, current_meeting, max_attempts, meeting_request_for, needs_meeting
 from .intent import meeting_intent_for_cancelled, meeting_intent_for_confirmed, meeting_intent_for_rescheduled
-from .lifecycle import fallback_reason, meeting_create, meeting_ensure_for_booking, meeting_update_for_reschedule
+from .lifecycle import (
+    fallback_reason,
+    meeting_create,
+    meeting_ensure_for_booking,
+    meeting_renew_links,
+    meeting_update_for_reschedule,
+)
 from .work import meeting_process, meetings_run_due, reserve_next_due
 
 __all__ = [
@@ -42,6 +48,7 @@ __all__ = [
     "meeting_intent_for_rescheduled",
     "meeting_process",
     "meeting_regenerate",
+    "meeting_renew_links",
     "meeting_request_for",
     "meeting_retire",
     "meeting_update_for_reschedule",

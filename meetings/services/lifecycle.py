@@ -416,6 +416,22 @@ def meeting_update_for_reschedule(
     return _move(attempt, booking, is_last=is_last_attempt)
 
 
+def meeting_renew_links(*, booking_id: int, actor: str = "worker") -> Meeting | None:
+    """Fresh links from the provider for the booking's working meeting, in the same room.
+
+    Links carry the clinic's settings of the moment they were made: a room made
+    before its server's credentials were set stays open until renewed.
+    """
+    booking = load_booking(booking_id)
+    meeting = current_meeting(booking_id)
+    if booking is None or meeting is None or meeting.status != MeetingStatus.ACTIVE:
+        return meeting
+    claimed_at = claim(meeting.pk, creating=False)
+    if claimed_at is None:
+        return meeting  # another worker holds it
+    return _move(attempt_for(meeting.pk, claimed_at, actor=actor), booking, is_last=True)
+
+
 def _move(attempt: Attempt, booking: Booking, *, is_last: bool) -> Meeting | None:
     meeting = attempt.meeting
     request = meeting_request_for(booking, idempotency_key=str(meeting.idempotency_key))

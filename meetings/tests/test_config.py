@@ -200,3 +200,30 @@ def test_a_short_jitsi_secret_is_refused_and_the_stored_one_kept(client, clinic,
 
     assert "at least 32 characters" in response.content.decode()
     assert settings_for(clinic).jitsi_app_secret == SECRET
+
+
+# --- Rooms without a secret ----------------------------------------------------------------
+
+OPEN_ROOMS_WARNING = "Host and patient links open your rooms the same way."
+
+
+def test_an_owner_is_warned_that_rooms_without_a_secret_let_anyone_moderate(client, clinic, owner):
+    page = signed_in(client, owner).get(settings_url(clinic)).text
+
+    assert OPEN_ROOMS_WARNING in page
+    assert "whoever joins first moderates it" in page
+    assert 'set the <a href="#id_jitsi_app_id">Jitsi app id and secret</a> your room server checks tokens with' in page
+
+
+def test_the_warning_goes_once_the_room_server_has_its_secret(client, clinic, owner):
+    signed_in(client, owner).post(settings_url(clinic), valid_form(jitsi_app_id="uhuru-app", jitsi_app_secret=SECRET))
+
+    assert OPEN_ROOMS_WARNING not in client.get(settings_url(clinic)).text
+
+
+def test_the_warning_does_not_stop_an_owner_saving_without_a_secret(client, clinic, owner):
+    response = signed_in(client, owner).post(settings_url(clinic), valid_form(join_opens_minutes_before="5"))
+
+    assert response.status_code == 302
+    assert settings_for(clinic).join_opens_minutes_before == 5
+    assert OPEN_ROOMS_WARNING in client.get(response["Location"]).text

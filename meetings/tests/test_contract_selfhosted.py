@@ -61,7 +61,8 @@ class TestSelfHostedContractOpenRooms(SelfHostedVendor, ProviderContract):
         return SelfHostedProvider(clinic=clinic, practitioner=practitioner)
 
     def vendor_meeting(self, record: MeetingRecord) -> VendorMeeting | None:
-        return VendorMeeting(external_id=urlsplit(record.join_url).path.lstrip("/"))
+        # The room is the last path segment, whatever path the server itself sits under.
+        return VendorMeeting(external_id=urlsplit(record.join_url).path.rsplit("/", 1)[-1])
 
     def vendor_meeting_count(self) -> int:
         raise AssertionError("Rooms are not counted: none exists until someone opens it.")

@@ -1,4 +1,4 @@
-"""The emulated world: provider accounts, OAuth grants, calendars, meetings and fault scripts.
+"""The emulated world: provider accounts, OAuth grants, calendars, meetings, rooms and fault scripts.
 
 Everything lives in the database so the web process serving the emulators and a
 Celery worker calling them see the same world.
@@ -9,6 +9,7 @@ from .google import GoogleBusyBlock, GoogleEvent
 from .messaging import SentEmail, TextAccount, TextMessage
 from .microsoft import GraphEvent, GraphOnlineMeeting
 from .oauth import Account, AuthorizationCode, Grant, OAuthClient, Service, Token
+from .room import RoomJoin
 from .webhooks import ReceivedWebhook, WebhookInbox
 from .zoom import ZoomDailyUsage, ZoomMeeting
 
@@ -23,6 +24,7 @@ __all__ = [
     "GraphOnlineMeeting",
     "OAuthClient",
     "ReceivedWebhook",
+    "RoomJoin",
     "SentEmail",
     "Service",
     "TextAccount",

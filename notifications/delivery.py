@@ -5,6 +5,12 @@ task or two workers racing send a message once. A transient failure puts it
 back in the queue with exponential backoff and full jitter (never sooner than
 the vendor's Retry-After); a permanent one, or the last attempt, marks it failed
 with the reason shown to staff.
+
+An attempt whose answer was lost (timeout, dropped connection, a proxy's 502,
+a worker that died mid-send) may have sent the message. The next attempt asks
+the gateway first where it can (Twilio lists what it sent) and adopts what it
+finds; where it cannot (Africa's Talking), the message is marked "may have been
+sent" and is not sent again unless staff resend it.
 """
 
 import logging
@@ -18,7 +24,7 @@ from django.utils import timezone
 
 from .models import Channel, Message, MessageStatus, OptOut, RecipientRole
 from .recipients import is_opted_out, messaging_for, sms_ready
-from .senders.base import Sender, SendError, SendResult
+from .senders.base import LostAnswer, Sender, SendError, SendResult
 from .senders.registry import EMAIL_SENDER, WHATSAPP_SENDER, sender_class
 
 logger = logging.getLogger(__name__)
@@ -59,11 +65,11 @@ def messages_claim_due(*, limit: int = CLAIM_BATCH) -> list[int]:
 
 
 def messages_release_stale(*, now: datetime | None = None) -> int:
-    """Claims whose worker died mid-send go back to the queue."""
+    """Claims whose worker died mid-send go back to the queue, as sends whose answer was lost."""
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS)
     return Message.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=stale).update(
-        status=MessageStatus.QUEUED, next_attempt_at=now
+        status=MessageStatus.QUEUED, next_attempt_at=now, answer_lost=True
     )
 
 
@@ -96,26 +102,48 @@ def _record(message_id: int, **changes: object) -> None:
 
 def _record_sent(message: Message, sender: Sender, result: SendResult) -> None:
     now = timezone.now()
-    status = MessageStatus.DELIVERED if result.delivered else MessageStatus.SENT
+    if result.failure:
+        status = MessageStatus.FAILED
+    else:
+        status = MessageStatus.DELIVERED if result.delivered else MessageStatus.SENT
     # A delivery report may have beaten us here: never move a message backwards.
     Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
         status=status,
         provider=sender.key,
         provider_message_id=result.provider_message_id,
-        error="",
+        error=result.failure,
         sent_at=now,
         delivered_at=now if result.delivered else None,
         updated_at=now,
     )
 
 
+def _record_unknown(message: Message, sender: Sender, error: str) -> None:
+    # Staff see it with a Resend button; a delivery report to this number may still settle it (reports.py).
+    _record(
+        message.pk,
+        status=MessageStatus.UNKNOWN,
+        provider=sender.key,
+        answer_lost=True,
+        error=f"{error} It may have reached the recipient: resend only if it did not.",
+    )
+
+
 def _record_failure(message: Message, sender: Sender, exc: SendError) -> float | None:
-    """Queue the next attempt (returning its delay) or mark the message failed."""
+    """Queue the next attempt (returning its delay), or mark the message failed or of unknown fate."""
     if exc.opted_out:
         OptOut.objects.get_or_create(
             clinic=message.clinic, channel=message.channel, address=message.to, defaults={"source": sender.key}
         )
     last = message.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS
+    # Whether the gateway may hold this message: this answer was lost, or an earlier one and nothing since says no.
+    maybe_sent = sender.lost_answer != LostAnswer.RESEND and (
+        exc.answer_lost or (message.answer_lost and not exc.permanent)
+    )
+    if maybe_sent and (last or sender.lost_answer == LostAnswer.ASK_STAFF):
+        logger.warning("Message %s may have been sent: %s", message.pk, exc)
+        _record_unknown(message, sender, str(exc))
+        return None
     if exc.permanent or last:
         logger.warning("Message %s failed for good: %s", message.pk, exc)
         _record(message.pk, status=MessageStatus.FAILED, provider=sender.key, error=str(exc))
@@ -126,9 +154,30 @@ def _record_failure(message: Message, sender: Sender, exc: SendError) -> float |
         status=MessageStatus.QUEUED,
         provider=sender.key,
         error=str(exc),
+        answer_lost=message.answer_lost or exc.answer_lost,
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
     )
     return delay
+
+
+def _adopt_or_send(message: Message, sender: Sender) -> SendResult:
+    """Send it, unless an earlier attempt whose answer was lost already did: then adopt what the gateway made."""
+    if message.answer_lost and sender.lost_answer == LostAnswer.LOOK:
+        found = sender.find_sent(message)
+        taken = set(
+            Message.objects.filter(
+                clinic_id=message.clinic_id,
+                provider=sender.key,
+                provider_message_id__in=[f.provider_message_id for f in found],
+            )
+            .exclude(pk=message.pk)
+            .values_list("provider_message_id", flat=True)
+        )
+        for earlier in found:
+            if earlier.provider_message_id not in taken:
+                logger.info("Message %s was sent by an earlier attempt; not sending it again", message.pk)
+                return earlier
+    return sender.send(message)
 
 
 def message_deliver(*, message_id: int) -> float | None:
@@ -141,11 +190,14 @@ def message_deliver(*, message_id: int) -> float | None:
         _record(message.pk, status=MessageStatus.SKIPPED, error=reason)
         return None
     sender = sender_for(message)
+    if message.answer_lost and sender.lost_answer == LostAnswer.ASK_STAFF:
+        _record_unknown(message, sender, message.error or "An earlier attempt was cut off.")
+        return None
     try:
-        result = sender.send(message)
+        result = _adopt_or_send(message, sender)
     except SendError as exc:
         return _record_failure(message, sender, exc)
-    except Exception as exc:  # a network error the sender did not map: transient by default
+    except Exception as exc:  # an error the sender did not map: transient by default
         logger.warning("Sending message %s failed: %s", message.pk, type(exc).__name__)
         return _record_failure(message, sender, SendError(f"{type(exc).__name__} while sending"))
     _record_sent(message, sender, result)

@@ -9,9 +9,9 @@ from django.utils.safestring import SafeString
 
 from bookings import hooks
 from bookings.models import Booking
-from clinicpro.models import Role
+from clinicpro.models import Clinic, Role
 
-from .models import Kind, Message, RecipientRole
+from .models import Kind, Message, MessageStatus, RecipientRole
 
 ALERT_DAYS = 3
 
@@ -39,13 +39,26 @@ def alert_banners(request: HttpRequest) -> list[str]:
     seen: dict[str, str] = {}
     for alert in alerts.order_by("-created_at"):
         seen.setdefault(alert.dedupe_key, alert.subject)
-    failed = Message.objects.filter(
+    banners = list(seen.values())
+    if membership.role == Role.OWNER:
+        banners += _patient_message_trouble(clinic)
+    return banners
+
+
+def _patient_message_trouble(clinic: Clinic) -> list[str]:
+    recent = Message.objects.filter(
         clinic=clinic,
-        status="failed",
         recipient_role=RecipientRole.PATIENT,
         updated_at__gte=timezone.now() - timedelta(days=ALERT_DAYS),
-    ).count()
-    banners = list(seen.values())
-    if failed and membership.role == Role.OWNER:
+    )
+    failed = recent.filter(status=MessageStatus.FAILED).count()
+    unknown = recent.filter(status=MessageStatus.UNKNOWN).count()
+    banners = []
+    if failed:
         banners.append(f"{failed} message{'s' if failed != 1 else ''} to patients could not be sent; see the bookings.")
+    if unknown:
+        banners.append(
+            f"{unknown} message{'s' if unknown != 1 else ''} to patients may not have been sent (the gateway's "
+            "answer was lost); see the bookings and resend if needed."
+        )
     return banners

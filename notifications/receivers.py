@@ -18,6 +18,7 @@ from . import compose
 from .delivery import due_message_ids
 from .models import Kind
 from .outbox import alert_write, patient_messages_write, practitioner_messages_write
+from .payment_messages import write_payment_messages
 from .tracking import email_tracking_received
 
 logger = logging.getLogger(__name__)
@@ -62,32 +63,6 @@ def queue_booking_messages(sender: Any, booking: Booking, **kwargs: Any) -> None
             send_message.delay(message_id)
 
     transaction.on_commit(queue)
-
-
-def write_payment_messages(sender: Any, booking: Booking, event: str, invoice: Any = None, **kwargs: Any) -> None:
-    if event == "completed":
-        payment = kwargs.get("payment")
-        amount = int(getattr(payment, "amount", None) or getattr(invoice, "amount", 0) or 0)
-        reference = str(getattr(payment, "receipt_number", "") or getattr(payment, "reference", "") or "")
-        invoice_key = f"invoice:{getattr(invoice, 'pk', '')}"
-        patient_messages_write(
-            booking,
-            Kind.PAYMENT_RECEIPT,
-            compose.payment_receipt(booking, amount=amount, reference=reference),
-            suffix=invoice_key,
-        )
-    elif event in ("needs_review", "refund_due"):
-        words = "needs review" if event == "needs_review" else "must be refunded"
-        alert_write(
-            clinic=booking.clinic,
-            booking=booking,
-            cause=f"payment:{getattr(invoice, 'pk', '')}:{event}",
-            subject=f"A payment {words}: {booking.service.name}, {compose.short_time(booking)}",
-            text=f"The payment for {booking.service.name} on {compose.short_time(booking)} {words}. "
-            f"{kwargs.get('reason', '')}".strip(),
-            link=compose.dashboard_link(booking),
-        )
-    queue_booking_messages(sender, booking)
 
 
 def write_meeting_changed(sender: Any, meeting: Any, booking: Booking, reason: str = "", **kwargs: Any) -> None:
@@ -153,6 +128,8 @@ def connect() -> None:
     for signal in booking_signals.EVENTS:
         signal.connect(queue_booking_messages, dispatch_uid=f"notifications.queue.{booking_signals.EVENTS[signal]}")
     payment_signals.payment_changing.connect(write_payment_messages, dispatch_uid="notifications.payment_changing")
+    # Connected after the writer, so it runs after it: queues what the payment wrote, once that commits.
+    payment_signals.payment_changing.connect(queue_booking_messages, dispatch_uid="notifications.queue.payment")
     meeting_signals.meeting_changed.connect(write_meeting_changed, dispatch_uid="notifications.meeting_changed")
     meeting_signals.meeting_ready.connect(write_meeting_ready, dispatch_uid="notifications.meeting_ready")
     tracking.connect(email_tracking_received, dispatch_uid="notifications.email_tracking")

@@ -40,6 +40,7 @@ def africastalking_report(request: HttpRequest, report_secret: str) -> HttpRespo
         external_id=external_id,
         status=status,
         error=request.POST.get("failureReason", ""),
+        number=request.POST.get("phoneNumber", ""),
         payload=request.POST.dict(),
     )
     return HttpResponse("OK")
@@ -84,6 +85,7 @@ def twilio_report(request: HttpRequest, report_secret: str) -> HttpResponse:
         external_id=sid,
         status=status,
         error=f"Twilio reported error {code}." if code else "",
+        number=request.POST.get("To", ""),
         payload=request.POST.dict(),
     )
     return HttpResponse(status=204)

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from bookings.models import Booking, BookingStatus, ConfirmationPolicy
 
+from .announcements import invoice_attention_announce
 from .models import Invoice, InvoiceStatus, Payment, PaymentSource
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ def invoice_follow_cancellation(*, booking: Booking) -> None:
     else:
         return
     invoice.save(update_fields=fields)
+    invoice_attention_announce(invoice, booking, fields)
 
 
 def invoice_follow_desk_payment(*, booking: Booking) -> None:

@@ -7,7 +7,6 @@ invoice, so a payment racing a cancellation waits instead of deadlocking.
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,7 +15,7 @@ from bookings.errors import BookingError
 from bookings.models import Booking
 from bookings.services import booking_mark_paid
 
-from . import signals
+from .announcements import invoice_attention_announce, payment_outcome_announce
 from .daraja.errors import describe_result_code
 from .models import AttemptStatus, Invoice, InvoiceStatus, Payment, PaymentSource, StkAttempt
 from .models.payment import OPEN_ATTEMPT_STATUSES
@@ -37,20 +36,6 @@ def _locked_chain(invoice_id: int) -> tuple[Booking, Invoice]:
     return booking, Invoice.objects.select_for_update().get(pk=invoice_id)
 
 
-def _send_changing(event: str, invoice: Invoice, booking: Booking, **extra: Any) -> None:
-    signals.payment_changing.send(sender=Invoice, event=event, invoice=invoice, booking=booking, **extra)
-    after = signals.payment_completed if event == "completed" else signals.payment_failed
-
-    def send() -> None:
-        for receiver, result in after.send_robust(sender=Invoice, invoice=invoice, booking=booking, **extra):
-            if isinstance(result, Exception):
-                logger.error(
-                    "Listener %r failed on a payment signal for invoice %s", receiver, invoice.pk, exc_info=result
-                )
-
-    transaction.on_commit(send)
-
-
 def _settle(invoice: Invoice, booking: Booking, payment: Payment) -> Outcome:
     """Add the payment to its invoice; a fully paid invoice confirms its booking, once."""
     was = invoice.status
@@ -59,12 +44,7 @@ def _settle(invoice: Invoice, booking: Booking, payment: Payment) -> Outcome:
     if was in (InvoiceStatus.PAID, InvoiceStatus.REFUND_DUE, InvoiceStatus.CANCELLED) or (
         was == InvoiceStatus.NEEDS_REVIEW and invoice.amount_paid - payment.amount >= invoice.amount
     ):
-        # Money for an invoice that was settled or called off already: it is owed back or must be looked at.
-        target = InvoiceStatus.REFUND_DUE if was == InvoiceStatus.CANCELLED else InvoiceStatus.NEEDS_REVIEW
-        reason = f"A further KES {payment.amount} arrived ({payment.receipt_number or payment.get_source_display()})."
-        fields += invoice.move_to(target, reason) if target != was else []
-        invoice.save(update_fields=list(dict.fromkeys(fields)))
-        return Outcome(target, invoice, payment)
+        return _settle_further_money(invoice, booking, payment, was)
     if invoice.amount_paid < invoice.amount:
         if invoice.status == InvoiceStatus.PENDING:
             fields += invoice.move_to(InvoiceStatus.UNPAID, f"KES {invoice.amount_paid} of {invoice.amount} paid.")
@@ -74,11 +54,13 @@ def _settle(invoice: Invoice, booking: Booking, payment: Payment) -> Outcome:
         target, reason = InvoiceStatus.NEEDS_REVIEW, f"Overpaid by KES {invoice.amount_paid - invoice.amount}."
     else:
         target, reason = InvoiceStatus.PAID, ""
+    moved: list[str] = []
     if was == InvoiceStatus.NEEDS_REVIEW and target == InvoiceStatus.NEEDS_REVIEW:
         invoice.status_reason = reason
         fields.append("status_reason")
     else:
-        fields += invoice.move_to(target, reason)
+        moved = invoice.move_to(target, reason)
+        fields += moved
     if invoice.paid_at is None:
         invoice.paid_at = timezone.now()
         fields.append("paid_at")
@@ -88,15 +70,26 @@ def _settle(invoice: Invoice, booking: Booking, payment: Payment) -> Outcome:
         with transaction.atomic():
             booking_mark_paid(booking=booking)
     except BookingError as exc:
-        invoice.save(
-            update_fields=invoice.move_to(
-                InvoiceStatus.REFUND_DUE, f"Paid after the held time was released and it could not be taken back: {exc}"
-            )
+        moved = invoice.move_to(
+            InvoiceStatus.REFUND_DUE, f"Paid after the held time was released and it could not be taken back: {exc}"
         )
+        invoice.save(update_fields=moved)
+        invoice_attention_announce(invoice, booking, moved)
         return Outcome(InvoiceStatus.REFUND_DUE, invoice, payment)
     booking.refresh_from_db()
-    _send_changing("completed", invoice, booking, payment=payment)
+    payment_outcome_announce("completed", invoice, booking, payment=payment)
+    invoice_attention_announce(invoice, booking, moved)
     return Outcome(str(target), invoice, payment)
+
+
+def _settle_further_money(invoice: Invoice, booking: Booking, payment: Payment, was: str) -> Outcome:
+    """Money for an invoice that was settled or called off already: it is owed back or must be looked at."""
+    target = InvoiceStatus.REFUND_DUE if was == InvoiceStatus.CANCELLED else InvoiceStatus.NEEDS_REVIEW
+    reason = f"A further KES {payment.amount} arrived ({payment.receipt_number or payment.get_source_display()})."
+    moved = invoice.move_to(target, reason) if target != was else []
+    invoice.save(update_fields=list(dict.fromkeys(["amount_paid", "updated_at", *moved])))
+    invoice_attention_announce(invoice, booking, moved)
+    return Outcome(target, invoice, payment)
 
 
 def stk_success_record(
@@ -116,8 +109,9 @@ def stk_success_record(
             attempt.status, attempt.completed_at = AttemptStatus.NEEDS_REVIEW, timezone.now()
             attempt.reason = f"M-Pesa reported KES {amount:g} for a prompt of KES {attempt.amount}."
             attempt.save(update_fields=["status", "completed_at", "reason", "updated_at"])
-            fields = invoice.move_to(InvoiceStatus.NEEDS_REVIEW, attempt.reason)
-            invoice.save(update_fields=fields)
+            moved = invoice.move_to(InvoiceStatus.NEEDS_REVIEW, attempt.reason)
+            invoice.save(update_fields=moved)
+            invoice_attention_announce(invoice, booking, moved)
             return Outcome(InvoiceStatus.NEEDS_REVIEW, invoice)
         try:
             with transaction.atomic():
@@ -159,7 +153,7 @@ def stk_failure_record(*, attempt_id: int, result_code: str, result_desc: str = 
         attempt.result_code, attempt.result_desc, attempt.reason = str(result_code)[:12], result_desc[:300], reason
         attempt.save(update_fields=["status", "completed_at", "result_code", "result_desc", "reason", "updated_at"])
         _reopen_if_idle(invoice, attempt)
-        _send_changing("failed", invoice, booking, reason=reason, attempt=attempt)
+        payment_outcome_announce("failed", invoice, booking, reason=reason, attempt=attempt)
         return Outcome("failed", invoice)
 
 
@@ -167,14 +161,16 @@ def stk_review_record(*, attempt_id: int, reason: str) -> Outcome:
     """M-Pesa cannot tell us what happened: staff must look (the patient may have paid)."""
     invoice_id = StkAttempt.objects.values_list("invoice_id", flat=True).get(pk=attempt_id)
     with transaction.atomic():
-        _, invoice = _locked_chain(invoice_id)
+        booking, invoice = _locked_chain(invoice_id)
         attempt = StkAttempt.objects.select_for_update().get(pk=attempt_id)
         if not attempt.is_open:
             return Outcome("ignored", invoice)
         attempt.status, attempt.completed_at, attempt.reason = AttemptStatus.NEEDS_REVIEW, timezone.now(), reason
         attempt.save(update_fields=["status", "completed_at", "reason", "updated_at"])
         if invoice.status in (InvoiceStatus.PENDING, InvoiceStatus.UNPAID):
-            invoice.save(update_fields=invoice.move_to(InvoiceStatus.NEEDS_REVIEW, reason))
+            moved = invoice.move_to(InvoiceStatus.NEEDS_REVIEW, reason)
+            invoice.save(update_fields=moved)
+            invoice_attention_announce(invoice, booking, moved)
         return Outcome(InvoiceStatus.NEEDS_REVIEW, invoice)
 
 

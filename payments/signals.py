@@ -6,9 +6,13 @@ Sent with `sender=Invoice`, `invoice=<Invoice>`, `booking=<Booking>`:
   `attempt=<the StkAttempt that failed>`).
 
 `payment_changing` is their durable twin: sent *inside* the transaction that
-records the outcome, with `event` ("completed" or "failed") and the same
-arguments, so listeners that must not lose work (messages, webhooks) write their
-row in that transaction. The two after-commit signals are sent once it commits.
+records the outcome, with `event` and the same arguments, so listeners that must
+not lose work (messages, webhooks) write their row in that transaction:
+- "completed" and "failed", followed by the after-commit signals above;
+- "needs_review" and "refund_due" (also `reason=<what staff should know>`) when
+  an invoice moves to one of those states and a person must act; these have no
+  after-commit twin. The invoice's `needs_review_at` or `refund_due_at` tells one
+  such move from the next.
 """
 
 from django.dispatch import Signal

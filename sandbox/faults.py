@@ -8,7 +8,7 @@ endpoint names:
     microsoft:  token, events.create, events.list, events.get, events.update, events.delete,
                 onlinemeetings.createorget, onlinemeetings.get, onlinemeetings.update, onlinemeetings.delete
     africastalking: messaging.send
-    twilio:     messages.create
+    twilio:     messages.create, messages.list
 
 Modes:
 
@@ -72,7 +72,7 @@ ENDPOINTS: dict[str, tuple[str, ...]] = {
         "onlinemeetings.delete",
     ),
     Service.AFRICASTALKING: ("messaging.send",),
-    Service.TWILIO: ("messages.create",),
+    Service.TWILIO: ("messages.create", "messages.list"),
 }
 
 MODES: tuple[str, ...] = tuple(Fault.Mode.values)

@@ -35,12 +35,15 @@ class MessageStatus(models.TextChoices):
     DELIVERED = "delivered", "Delivered"
     FAILED = "failed", "Failed"
     SKIPPED = "skipped", "Not sent"
+    # The gateway may have sent it: its answer was lost and it offers no way to look. Staff decide.
+    UNKNOWN = "unknown", "May have been sent"
 
 
 # Forward-only: a late "sent" report never undoes "delivered".
 STATUS_RANK: dict[str, int] = {
     MessageStatus.QUEUED: 0,
     MessageStatus.SENDING: 1,
+    MessageStatus.UNKNOWN: 1,
     MessageStatus.SENT: 2,
     MessageStatus.DELIVERED: 3,
     MessageStatus.FAILED: 3,
@@ -75,6 +78,9 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # An attempt's answer never came (timeout, lost response, dead worker): the gateway may have sent it,
+    # so the next attempt looks for it there before sending again.
+    answer_lost = models.BooleanField(default=False)
     provider = models.CharField(max_length=40, blank=True)
     provider_message_id = models.CharField(max_length=255, blank=True)
     error = models.TextField(blank=True)

@@ -14,7 +14,7 @@ from django.core.mail.message import sanitize_address
 
 from ..models import Message
 from ..unsubscribe import unsubscribe_url
-from .base import Sender, SendError, SendResult
+from .base import LostAnswer, Sender, SendError, SendResult
 from .registry import EMAIL_SENDER
 
 
@@ -49,6 +49,9 @@ def build_email(message: Message) -> EmailMultiAlternatives:
 class EmailSender(Sender):
     key = EMAIL_SENDER
     channels = ("email",)
+    # Email backends offer no lookup. An email's outcome is only unknown when a worker died mid-send,
+    # and a second copy of an email harms less than none.
+    lost_answer = LostAnswer.RESEND
 
     def send(self, message: Message) -> SendResult:
         try:

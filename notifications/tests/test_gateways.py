@@ -79,7 +79,7 @@ def test_a_429_waits_at_least_the_retry_after_it_names(reporting, service, pract
     assert message.next_attempt_at >= before + timedelta(seconds=120)
 
 
-def test_a_timeout_is_retried(reporting, service, practitioner, settings):
+def test_a_timeout_is_retried_as_a_send_whose_answer_was_lost(reporting, service, practitioner, settings):
     settings.HTTP_TIMEOUT_SECONDS = 0.5
     faults.inject("twilio", "messages.create", "timeout", count=1, delay_seconds=1.5)
     messaging = reporting
@@ -87,7 +87,8 @@ def test_a_timeout_is_retried(reporting, service, practitioner, settings):
     messaging.save()
     booking = book(service, practitioner)
     message = sms(booking, kind=Kind.RECEIVED)
-    assert message.status == MessageStatus.QUEUED and "Timeout" in message.error
+    assert message.status == MessageStatus.QUEUED and message.answer_lost
+    assert message.error == "Twilio did not answer in time; it may have sent the message."
 
 
 def test_the_last_transient_failure_marks_the_message_failed(reporting, service, practitioner, settings):

@@ -10,7 +10,6 @@ from clinicpro.testing.factories import PASSWORD
 from meetings.signals import meeting_changed, meeting_ready
 from notifications.models import Channel, Kind, Message, MessageStatus, OptOut, RecipientRole
 from notifications.unsubscribe import unsubscribe_url
-from payments.signals import payment_changing
 
 from .scenes import START
 
@@ -71,22 +70,6 @@ def test_a_meeting_that_changed_tells_the_patient_the_link_stays_and_alerts_once
     assert alerts.count() == 1
     home = signed_in.get(reverse("clinic_dashboard", args=[clinic.slug])).content.decode()
     assert "Backup room used" in home
-
-
-def test_a_completed_payment_sends_a_receipt_once(booked, django_capture_on_commit_callbacks):
-    class Invoice:
-        pk, amount = 7, 1500
-
-    class Payment:
-        amount, receipt_number = 1500, "SFK3XY12AB"
-
-    for _ in range(2):
-        with django_capture_on_commit_callbacks(execute=True):
-            payment_changing.send(
-                sender=Invoice, invoice=Invoice(), booking=booked, payment=Payment(), event="completed"
-            )
-    [sms] = Message.objects.filter(booking=booked, kind=Kind.PAYMENT_RECEIPT, channel=Channel.SMS)
-    assert "KES 1,500 received" in sms.body and "SFK3XY12AB" in sms.body
 
 
 def test_an_unsubscribed_patient_gets_no_more_email(client, booked, clinic, make_booking):

@@ -39,6 +39,8 @@ class TextMessage(models.Model):
     status = models.CharField(max_length=20, default="queued")
     status_callback = models.URLField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When the gateway passed it on to the network (Twilio's date_sent); null while it is queued.
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -5,12 +5,13 @@ emulator), sets its own timeouts, and reads JSON only for one exact Content-Type
 The API is one form POST, so a small client is simpler and fully ours to test.
 """
 
+import requests
 from django.conf import settings
 
 from integrations.vendors.http import VendorResponse
 
 from ...models import Message
-from ..base import Sender, SendError, SendResult, gateway_session
+from ..base import LostAnswer, Sender, SendError, SendResult, gateway_session, transport_failure
 from . import vendor
 from .errors import raise_for_response
 
@@ -25,6 +26,9 @@ def base_url(username: str) -> str:
 class AfricasTalkingSender(Sender):
     key = vendor.KEY
     channels = ("sms",)
+    # Its API finds a sent message by nothing we know before the answer (no client id, no outbox listing):
+    # a send whose answer was lost waits for staff, or for a delivery report to the same number.
+    lost_answer = LostAnswer.ASK_STAFF
 
     def send(self, message: Message) -> SendResult:
         config = self.config
@@ -33,11 +37,14 @@ class AfricasTalkingSender(Sender):
         form = {"username": config.africastalking_username, "to": message.to, "message": message.body}
         if config.africastalking_sender_id:
             form["from"] = config.africastalking_sender_id
-        response = gateway_session().post(
-            f"{base_url(config.africastalking_username)}/version1/messaging",
-            data=form,
-            headers={"apiKey": config.africastalking_api_key, "Accept": "application/json"},
-            timeout=settings.HTTP_TIMEOUT_SECONDS,
-        )
+        try:
+            response = gateway_session().post(
+                f"{base_url(config.africastalking_username)}/version1/messaging",
+                data=form,
+                headers={"apiKey": config.africastalking_api_key, "Accept": "application/json"},
+                timeout=settings.HTTP_TIMEOUT_SECONDS,
+            )
+        except requests.RequestException as exc:
+            raise transport_failure(exc, vendor=vendor.LABEL) from exc
         recipient = raise_for_response(VendorResponse.from_requests(response))
         return SendResult(provider_message_id=str(recipient.get("messageId", "")))

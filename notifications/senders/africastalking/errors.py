@@ -7,7 +7,7 @@ The HTTP status says whether the request was taken (201); each recipient's
 
 from integrations.vendors.http import VendorResponse
 
-from ..base import SendError
+from ..base import GATEWAY_STATUSES, SendError
 
 ACCEPTED = {100, 101, 102}
 # Sending the same message again cannot succeed.
@@ -26,6 +26,9 @@ OPTED_OUT = {406, 409}
 
 def raise_for_response(response: VendorResponse) -> dict:
     """The recipient entry of an accepted send, or SendError."""
+    if response.status in GATEWAY_STATUSES:
+        # A proxy's answer, not Africa's Talking's: the request may have gone through behind it.
+        raise SendError(f"No answer from Africa's Talking (HTTP {response.status}).", answer_lost=True)
     if response.status == 429 or response.status >= 500:
         raise SendError(f"Africa's Talking answered {response.status}", retry_after=response.retry_after)
     if response.status in (401, 403):
@@ -35,7 +38,8 @@ def raise_for_response(response: VendorResponse) -> dict:
     try:
         recipients = response.body["SMSMessageData"]["Recipients"]
     except (KeyError, TypeError):
-        raise SendError("Africa's Talking answered with a body we cannot read.") from None
+        # It took the request (201) but we cannot read what it did with it.
+        raise SendError("Africa's Talking answered with a body we cannot read.", answer_lost=True) from None
     if not recipients:
         raise SendError("Africa's Talking sent the message to no one.", permanent=True)
     recipient = recipients[0]

@@ -18,12 +18,16 @@ OPTED_OUT = {21610}
 
 
 def raise_for_response(response: VendorResponse) -> dict:
-    """The message resource of an accepted send, or SendError."""
-    if response.status == 429 or response.status >= 500:
-        raise SendError(f"Twilio answered {response.status}", retry_after=response.retry_after)
+    """The message resource of an accepted send (or the page of a listing), or SendError."""
+    if response.status == 429:
+        raise SendError("Twilio answered 429", retry_after=response.retry_after)
+    if response.status >= 500:
+        # Twilio's own 5xx, or a proxy's when its answer was lost: Twilio may have taken the message.
+        raise SendError(f"Twilio answered {response.status}", retry_after=response.retry_after, answer_lost=True)
     body = response.body
     if not isinstance(body, dict):
-        raise SendError(f"Twilio answered {response.status} with a body we cannot read.")
+        taken = response.status in (200, 201)
+        raise SendError(f"Twilio answered {response.status} with a body we cannot read.", answer_lost=taken)
     if response.status in (200, 201):
         return body
     code = body.get("code")

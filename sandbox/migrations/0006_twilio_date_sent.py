@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sandbox', '0004_webhook_receiver'),
+        ('sandbox', '0005_room_server'),
     ]
 
     operations = [

@@ -14,7 +14,7 @@ _SECRET_PATHS = re.compile(
     rf"(?P<secret>(?:(?!%2[Ff]|%3[Ff]|%26)[^/?#&\s\"'])+?)(?P<suffix>\.ics)?{_END}"
 )
 _SECRET_PARAMS = re.compile(
-    r"(?P<name>(?:[?&]|%3[Ff]|%26)(?:code|state|token|zak|key|access_token|id_token)(?:=|%3[Dd]))"
+    r"(?P<name>(?:[?&]|%3[Ff]|%26)(?:code|state|token|zak|key|jwt|access_token|id_token)(?:=|%3[Dd]))"
     r"(?:(?!%26)[^&#\s\"'])*"
 )
 

@@ -26,6 +26,7 @@ SECRET_URLS = [
     f"/invite/{SECRET}/",
     f"/integrations/callback/google/?code={SECRET}&state={SECRET}",
     f"/accounts/confirm-email/{SECRET}/",
+    f"/sandbox/room/abcdefgh?jwt={SECRET}",
     f"/accounts/login/?next=/integrations/callback/google/%3Fcode%3D{SECRET}%26state%3D{SECRET}",
     f"/accounts/login/?next=%2Fb%2F{SECRET}%2F",
 ]

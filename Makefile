@@ -8,6 +8,9 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinicpro
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/9
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs in this many processes (pytest-xdist), each with its own test database, Redis database
+# and RabbitMQ vhost; most tests wait on a browser, a worker or a live server rather than on the CPU.
+TEST_PROCESSES ?= 2
 
 .PHONY: run test install lint typecheck bench check-postgres check-redis check-rabbitmq chromium clean
 
@@ -76,7 +79,7 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 test: install check-postgres check-redis check-rabbitmq chromium node_modules/axe-core/axe.min.js
 	@# (the database itself need not exist yet: pytest creates its own test database)
 	$(BIN)/python -W ignore::RuntimeWarning manage.py makemigrations --check --dry-run --settings=clinicpro.test_settings
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile
 
 lint: install typecheck
 	$(BIN)/ruff check .

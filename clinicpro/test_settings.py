@@ -14,6 +14,25 @@ os.environ.setdefault(
 )
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clinicpro")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
+
+
+def _redis_url_of_this_test_process(url: str, process: str) -> str:
+    """Under pytest-xdist (gw0, gw1, ...) each test process takes the next Redis database of its own.
+
+    Broker queues, cache and locks then stay apart, as the test databases (suffixed by pytest-django) and the
+    RabbitMQ vhosts (named after them) do. Processes the tests start inherit the URL already moved.
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + int(process.removeprefix("gw"))
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
+
+
+_TEST_PROCESS = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _TEST_PROCESS.startswith("gw") and os.environ.get("CLINICPRO_TEST_REDIS_PROCESS") != _TEST_PROCESS:
+    os.environ["REDIS_URL"] = _redis_url_of_this_test_process(os.environ["REDIS_URL"], _TEST_PROCESS)
+    os.environ["CLINICPRO_TEST_REDIS_PROCESS"] = _TEST_PROCESS
 os.environ.setdefault("SANDBOX_ENABLED", "1")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # The live test server speaks plain HTTP.

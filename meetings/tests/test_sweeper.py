@@ -46,7 +46,7 @@ def rowless(lost_tasks):
 
 
 def run_due() -> int:
-    return run_due_meetings.delay().get()
+    return run_due_meetings()
 
 
 def test_a_lost_task_loses_nothing_the_due_pass_creates_the_meeting(run_on_commit, lost_tasks, service, practitioner):
@@ -78,7 +78,7 @@ def test_it_repairs_a_confirmed_booking_without_a_meeting_row(run_on_commit, row
     booking = run_on_commit(book_online, service, practitioner)
     assert not Meeting.objects.filter(booking=booking).exists()
 
-    assert sweep_missing_meetings.delay().get()["created"] == 1
+    assert sweep_missing_meetings()["created"] == 1
     run_due()
 
     meeting = current_meeting(booking.pk)
@@ -206,7 +206,7 @@ def test_it_deletes_meetings_left_at_a_provider(run_on_commit, service, practiti
     run_on_commit(bookings.booking_cancel, booking=booking)
     Meeting.objects.filter(pk=meeting.pk).update(provider_deleted_at=None, next_attempt_at=None)
 
-    assert sweep_missing_meetings.delay().get()["retired"] == 1
+    assert sweep_missing_meetings()["retired"] == 1
     run_due()
 
     meeting.refresh_from_db()

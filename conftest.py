@@ -80,6 +80,19 @@ def service(clinic, practitioner):
 
 
 @pytest.fixture
+def colleague(clinic):
+    """A second practitioner of the clinic, who has connected no account."""
+    membership = MembershipFactory(clinic=clinic, role=Role.PRACTITIONER, user=UserFactory(username="otieno"))
+    return PractitionerFactory(membership=membership, display_name="Dr. Otieno Were")
+
+
+@pytest.fixture
+def shared_service(clinic, practitioner, colleague):
+    """An online service (in a ClinicPro room) that Dr. Wanjiru Kamau and her colleague both offer."""
+    return ServiceFactory(clinic=clinic, name="Shared consultation", practitioners=[practitioner, colleague])
+
+
+@pytest.fixture
 def other_clinic(db):
     return ClinicFactory(name="Mombasa Care", slug="mombasa")
 
@@ -287,23 +300,36 @@ def page(browser, live_server):
 # --- Booking pages: stand-ins for the apps that fill bookings.hooks -----------------------
 
 
-@pytest.fixture
-def web_platforms(monkeypatch):
-    """The meeting platforms the service editor offers, as the meetings app would report them."""
-    from bookings import hooks
+class StandInPlatforms:
+    """The meeting platforms as the meetings app reports them: the ClinicPro room for everyone and as the
+    backup, Zoom only for the practitioners whose ids are in `zoom_users`."""
 
-    def platforms(clinic, practitioner):
+    def __init__(self) -> None:
+        self.zoom_users: set[int] = set()
+
+    def __call__(self, clinic, practitioner):
+        from bookings import hooks
+
+        has_zoom = practitioner is not None and practitioner.pk in self.zoom_users
         return [
             hooks.MeetingPlatform(key="selfhosted", label="ClinicPro room", usable=True),
             hooks.MeetingPlatform(
                 key="zoom",
                 label="Zoom",
-                usable=False,
-                reason="Connect your Zoom account first.",
-                fix_url="/integrations/",
+                usable=has_zoom,
+                reason="" if has_zoom else "no Zoom connection",
+                fix_url="" if has_zoom else "/integrations/",
+                fallback_label="ClinicPro room",
             ),
         ]
 
+
+@pytest.fixture
+def web_platforms(monkeypatch):
+    """The meeting platforms the service editor offers, as the meetings app would report them."""
+    from bookings import hooks
+
+    platforms = StandInPlatforms()
     monkeypatch.setattr(hooks, "_platform_sources", [platforms])
     return platforms
 

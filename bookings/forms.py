@@ -7,10 +7,10 @@ from urllib.parse import urlencode, urlsplit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import QuerySet
 
 from clinicpro.models import Clinic
 
-from . import hooks
 from .formatting import utc_stamp
 from .models import (
     AvailabilityException,
@@ -22,6 +22,7 @@ from .models import (
     WorkingHours,
 )
 from .phones import normalise_mobile
+from .platform_plan import Outcome, PlatformPlan, join_names
 from .selectors import BookingFilters
 
 # Dates a booking can sensibly have; outside them a link is hostile or broken, and date
@@ -192,6 +193,9 @@ def with_next(fix_url: str, back_to: str) -> str:
 
 class ServiceForm(forms.ModelForm):
     meeting_platform = forms.ChoiceField(label="Meeting platform", required=False)
+    # The fallback the editor accepted, as "<platform>:<practitioner ids>": it counts only for the very
+    # practitioners it named, so a changed choice is warned about again.
+    accept_fallback = forms.CharField(required=False)
 
     class Meta:
         model = Service
@@ -229,10 +233,40 @@ class ServiceForm(forms.ModelForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.clinic = clinic
-        self.platforms = hooks.meeting_platforms(clinic, practitioner)
+        offered_by = cast(forms.ModelMultipleChoiceField, self.fields["practitioners"])
+        offered_by.queryset = Practitioner.objects.filter(clinic=clinic, is_active=True).order_by("display_name")
+        offered_by.required = True
+        if not self.instance.pk and practitioner is not None:
+            self.initial["practitioners"] = [practitioner.pk]
+        offering = self._practitioners_on_form(offered_by.queryset)
+        # With nobody ticked yet, offer what anyone here could use; the outcomes wait for a choice.
+        self.plan = PlatformPlan(clinic, offering or list(offered_by.queryset))
+        self.platforms = self.plan.offered()
+        self._set_platform_choices()
         self.platform_help = [
-            {"platform": p, "fix_url": with_next(p.fix_url, back_to)} for p in self.platforms if not p.usable
+            {"platform": p, "fix_url": with_next(p.fix_url, back_to)}
+            for p in (self.plan.platforms_of(practitioner).values() if practitioner else [])
+            if not p.usable
         ]
+        self.chosen = next((p for p in self.platforms if p.key == self["meeting_platform"].value()), None)
+        self.outcomes = self.plan.outcomes(self.chosen.key) if self.chosen and offering and self._online() else []
+        self.fallbacks = self._fallbacks_to_confirm()
+        self.fallback_key = fallback_key(self.chosen.key, self.fallbacks) if self.chosen and self.fallbacks else ""
+
+    def _fallbacks_to_confirm(self) -> list[Outcome]:
+        """Some practitioners fall back: a warning to confirm. When all do, the platform is refused outright."""
+        fallbacks = [outcome for outcome in self.outcomes if outcome.is_fallback]
+        return fallbacks if len(fallbacks) < len(self.outcomes) else []
+
+    def _practitioners_on_form(self, choices: QuerySet[Practitioner]) -> list[Practitioner]:
+        """Who offers the service as the form stands: as posted, else as saved (or preset for a new one)."""
+        ids = [str(value) for value in self["practitioners"].value() or []]
+        return list(choices.filter(pk__in=[value for value in ids if value.isdigit()]))
+
+    def _online(self) -> bool:
+        return bool(self["is_online"].value())
+
+    def _set_platform_choices(self) -> None:
         choices = [("", "Choose a platform")] + [
             (p.key, p.label if p.usable else f"{p.label} (not available: {p.reason or 'not set up'})")
             for p in self.platforms
@@ -245,33 +279,53 @@ class ServiceForm(forms.ModelForm):
         platform_field.widget = PlatformSelect(
             choices=choices, unusable={p.key: p.reason for p in self.platforms if not p.usable}
         )
-        cast(forms.ModelMultipleChoiceField, self.fields["practitioners"]).queryset = Practitioner.objects.filter(
-            clinic=clinic, is_active=True
+
+    @property
+    def fallback_warning(self) -> str:
+        if not self.chosen or not self.fallbacks:
+            return ""
+        names = join_names([o.practitioner.display_name for o in self.fallbacks])
+        backups = join_names(list(dict.fromkeys(o.label for o in self.fallbacks)))
+        return (
+            f"Not everyone offering this service can use {self.chosen.label}. "
+            f"Bookings with {names} will use the backup instead: {backups}."
         )
-        self.fields["practitioners"].required = True
-        if not self.instance.pk and practitioner is not None:
-            self.initial["practitioners"] = [practitioner.pk]
+
+    @property
+    def fallback_accepted(self) -> bool:
+        return bool(self.fallback_key) and self["accept_fallback"].value() == self.fallback_key
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        usable = {p.key for p in self.platforms if p.usable}
         if data.get("is_online"):
-            platform = data.get("meeting_platform")
-            if not platform:
-                self.add_error("meeting_platform", "An online service needs a meeting platform.")
-            elif platform not in usable:
-                self.add_error(
-                    "meeting_platform", "That platform cannot be used yet: pick another, or set it up first."
-                )
+            self._check_platform(data.get("meeting_platform") or "")
         else:
             data["meeting_platform"] = ""
         if data.get("confirmation_policy") == ConfirmationPolicy.PAYMENT and not data.get("price"):
             self.add_error("price", "A service confirmed on payment needs a price.")
         return data
 
+    def _check_platform(self, platform: str) -> None:
+        if not platform:
+            self.add_error("meeting_platform", "An online service needs a meeting platform.")
+        elif self.chosen is None or not self.chosen.usable:
+            self.add_error(
+                "meeting_platform",
+                "That platform cannot be used yet by anyone offering this service: pick another, or set it up first.",
+            )
+        elif self.fallback_key and not self.fallback_accepted:
+            self.add_error(
+                "accept_fallback", f"To save, tick “Use {self.chosen.label} anyway”, or choose another platform."
+            )
+
     def save(self, commit: bool = True) -> Service:
         self.instance.clinic = self.clinic
         return super().save(commit=commit)
+
+
+def fallback_key(platform: str, fallbacks: list[Outcome]) -> str:
+    """What a confirmation names: the platform, and who falls back from it."""
+    return f"{platform}:{','.join(str(pk) for pk in sorted(o.practitioner.pk for o in fallbacks))}"
 
 
 class WorkingHoursForm(forms.ModelForm):

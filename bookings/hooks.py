@@ -25,12 +25,17 @@ Role = Literal["patient", "host"]
 
 @dataclass(frozen=True)
 class MeetingPlatform:
+    """One meeting platform as seen for one practitioner (or for nobody in particular)."""
+
     key: str
     label: str
     usable: bool
-    # Why it cannot be used yet, and where to fix that (e.g. the integrations page).
+    # Why that practitioner cannot use it, as a fact that blames no one ("no Google connection"),
+    # and where it is fixed (e.g. the integrations page).
     reason: str = ""
     fix_url: str = ""
+    # What a service naming this platform gives that practitioner's bookings instead (the clinic's backup).
+    fallback_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,7 @@ def manage_panels(request: HttpRequest, booking: "Booking") -> list[SafeString |
 
 
 def meeting_platforms(clinic: "Clinic", practitioner: "Practitioner | None" = None) -> list[MeetingPlatform]:
+    """Every platform, each usable or not for `practitioner`'s bookings (None: for nobody's in particular)."""
     return [platform for source in _platform_sources for platform in source(clinic, practitioner)]
 
 

@@ -37,6 +37,16 @@ urlpatterns = [
     path("c/<slug:clinic_slug>/services/new/", services.service_edit, name="clinic_service_new"),
     path("c/<slug:clinic_slug>/services/<int:service_id>/", services.service_edit, name="clinic_service_edit"),
     path(
+        "c/<slug:clinic_slug>/services/new/platforms/",
+        services.service_platforms,
+        name="clinic_service_new_platforms",
+    ),
+    path(
+        "c/<slug:clinic_slug>/services/<int:service_id>/platforms/",
+        services.service_platforms,
+        name="clinic_service_platforms",
+    ),
+    path(
         "c/<slug:clinic_slug>/services/<int:service_id>/active/", services.service_toggle, name="clinic_service_toggle"
     ),
     path("c/<slug:clinic_slug>/availability/", availability.availability, name="clinic_availability"),

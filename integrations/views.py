@@ -177,6 +177,10 @@ def _render_page(
         "membership": membership,
         "clinic": membership.clinic,
         "is_practitioner": is_practitioner,
+        # Owners and practitioners choose each service's platform there; other members cannot open it.
+        "services_url": reverse("clinic_services", args=[membership.clinic.slug])
+        if is_practitioner or membership.is_owner
+        else "",
         "cards": cards,
         "banners": connection_banners(membership),
         "next": _safe_next(request, request.GET.get("next", "") or request.POST.get("next", "")),

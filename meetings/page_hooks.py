@@ -21,7 +21,7 @@ from . import selectors
 from .forms import RegenerateMeetingForm
 from .models import JoinLink, JoinRole, Meeting, MeetingEvent, MeetingStatus, join_link_for
 from .registry import PROVIDERS, provider_class, provider_label
-from .selection import provider_key_for
+from .selection import fallback_keys, provider_key_for
 
 logger = logging.getLogger(__name__)
 
@@ -96,26 +96,42 @@ def conference(booking: Booking, role: hooks.Role) -> hooks.Conference | None:
     )
 
 
-def _platform(key: str, clinic: Clinic, practitioner: Practitioner | None) -> hooks.MeetingPlatform:
-    label = provider_label(key)
+def _usability(key: str, clinic: Clinic, practitioner: Practitioner | None) -> tuple[bool, str]:
+    """Whether `practitioner`'s bookings can have meetings on `key`, and the plain fact why not."""
     try:
         provider = provider_class(key)
     except (ImportError, AttributeError):
         # A registered provider whose module is missing on this installation cannot be offered.
-        return hooks.MeetingPlatform(key=key, label=label, usable=False, reason=f"{label} is not available here.")
+        return False, "not available on this server"
     try:
-        usable, reason = provider.is_usable(clinic=clinic, practitioner=practitioner)
+        return provider.is_usable(clinic=clinic, practitioner=practitioner)
     except Exception:
         # The service editor must keep working when one provider's check breaks.
         logger.exception("Checking whether %s is usable failed", key)
-        usable, reason = False, f"{label} cannot be checked right now."
-    fix_url = "" if usable else INTEGRATIONS_URL
-    return hooks.MeetingPlatform(key=key, label=label, usable=usable, reason=reason, fix_url=fix_url)
+        return False, "cannot be checked right now"
+
+
+def _backup_label(key: str, clinic: Clinic, usable: dict[str, bool]) -> str:
+    """What a service naming `key` gets instead: the first fallback this practitioner can use, as at booking time."""
+    backups = [candidate for candidate in fallback_keys(clinic, tried={key}) if usable.get(candidate)]
+    return provider_label(backups[0]) if backups else ""
 
 
 @hooks.register_platform_source
 def platforms(clinic: Clinic, practitioner: Practitioner | None) -> list[hooks.MeetingPlatform]:
-    return [_platform(key, clinic, practitioner) for key in PROVIDERS]
+    checked = {key: _usability(key, clinic, practitioner) for key in PROVIDERS}
+    usable = {key: ok for key, (ok, _reason) in checked.items()}
+    return [
+        hooks.MeetingPlatform(
+            key=key,
+            label=provider_label(key),
+            usable=ok,
+            reason=reason,
+            fix_url="" if ok else INTEGRATIONS_URL,
+            fallback_label="" if ok else _backup_label(key, clinic, usable),
+        )
+        for key, (ok, reason) in checked.items()
+    ]
 
 
 @hooks.register_dashboard_panel

@@ -1,6 +1,7 @@
 """Which provider makes a booking's meeting, and which one steps in when it fails."""
 
 from bookings.models import Booking
+from clinicpro.models import Clinic
 
 from .models import settings_for
 from .providers.base import MeetingProvider, MeetingProviderError
@@ -16,12 +17,15 @@ def provider_key_for(booking: Booking) -> str:
 
 
 def fallback_keys_for(booking: Booking, *, tried: set[str]) -> list[str]:
-    """Providers to try, in order, once the chosen one has failed for good.
+    """Providers to try, in order, once the chosen one has failed for good."""
+    return fallback_keys(booking.clinic, tried=tried)
 
-    The clinic's fallback first, then the self-hosted rooms, which need no
+
+def fallback_keys(clinic: Clinic, *, tried: set[str]) -> list[str]:
+    """The clinic's fallback first, then the self-hosted rooms, which need no
     account and cannot be rate limited; never one that already failed.
     """
-    candidates = [settings_for(booking.clinic).fallback_provider or DEFAULT_PROVIDER, DEFAULT_PROVIDER]
+    candidates = [settings_for(clinic).fallback_provider or DEFAULT_PROVIDER, DEFAULT_PROVIDER]
     ordered: list[str] = []
     for key in candidates:
         if key in PROVIDERS and key not in tried and key not in ordered:

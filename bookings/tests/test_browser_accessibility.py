@@ -48,6 +48,7 @@ def main_pages(clinic, service, practitioner, make_booking):
         f"/c/{clinic.slug}/bookings/",
         f"/c/{clinic.slug}/bookings/{booking.pk}/",
         f"/c/{clinic.slug}/services/",
+        f"/c/{clinic.slug}/services/{service.pk}/",
         f"/c/{clinic.slug}/members/",
         "/me/bookings/",
     ]

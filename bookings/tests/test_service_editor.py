@@ -54,7 +54,7 @@ def test_unusable_platforms_are_shown_disabled_with_the_reason_and_a_way_to_fix_
     client.force_login(practitioner.user)
     page = client.get(f"/c/{clinic.slug}/services/new/").content.decode()
     assert '<option value="zoom" disabled>' in page
-    assert "Connect your Zoom account first." in page
+    assert "not available for your bookings: no Zoom connection" in page
     assert "/integrations/?next=%2Fc%2Fuhuru%2Fservices%2Fnew%2F" in page
 
 

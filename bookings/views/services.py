@@ -1,11 +1,14 @@
 """The service editor: owners edit every service, practitioners the services they offer."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clinicpro.models import Role
@@ -52,22 +55,53 @@ def service_list(request: ClinicRequest) -> HttpResponse:
     return render(request, "bookings/services/list.html", {"rows": rows})
 
 
-@editors_only
-def service_edit(request: ClinicRequest, service_id: int | None = None) -> HttpResponse:
-    service = _editable_service(request, service_id) if service_id else Service(clinic=request.clinic)
-    form = ServiceForm(
+def _service_form(request: ClinicRequest, service: Service) -> ServiceForm:
+    edit_path = (
+        reverse("clinic_service_edit", args=[request.clinic.slug, service.pk])
+        if service.pk
+        else reverse("clinic_service_new", args=[request.clinic.slug])
+    )
+    return ServiceForm(
         request.POST or None,
         instance=service,
         clinic=request.clinic,
         practitioner=selectors.clinic_practitioner_of(request.membership),
-        back_to=request.get_full_path(),
+        back_to=edit_path,
     )
+
+
+def _editor_context(request: ClinicRequest, form: ServiceForm, service: Service) -> dict[str, Any]:
+    platforms_url = (
+        reverse("clinic_service_platforms", args=[request.clinic.slug, service.pk])
+        if service.pk
+        else reverse("clinic_service_new_platforms", args=[request.clinic.slug])
+    )
+    return {"form": form, "service": service, "platforms_url": platforms_url}
+
+
+def _service_or_new(request: ClinicRequest, service_id: int | None) -> Service:
+    return _editable_service(request, service_id) if service_id else Service(clinic=request.clinic)
+
+
+@editors_only
+def service_edit(request: ClinicRequest, service_id: int | None = None) -> HttpResponse:
+    service = _service_or_new(request, service_id)
+    form = _service_form(request, service)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             service = form.save()
         messages.success(request, f"Saved “{service.name}”.")
         return redirect("clinic_services", clinic_slug=request.clinic.slug)
-    return render(request, "bookings/services/edit.html", {"form": form, "service": service})
+    return render(request, "bookings/services/edit.html", _editor_context(request, form, service))
+
+
+@editors_only
+@require_POST
+def service_platforms(request: ClinicRequest, service_id: int | None = None) -> HttpResponse:
+    """The editor's "Where it happens" for the form as it stands, shown live (htmx) before saving; saves nothing."""
+    service = _service_or_new(request, service_id)
+    context = {**_editor_context(request, _service_form(request, service), service), "live": True}
+    return render(request, "bookings/services/_where.html", context)
 
 
 @editors_only

@@ -30,7 +30,7 @@ def test_next_is_carried_into_the_connect_forms(practitioner_client):
     page = practitioner_client.get(reverse("integrations:page") + "?next=/c/uhuru/services/").content.decode()
 
     assert '<input type="hidden" name="next" value="/c/uhuru/services/">' in page
-    assert 'href="/c/uhuru/services/"' in page
+    assert '<a href="/c/uhuru/services/">Back to where you were</a>' in page
 
 
 @pytest.mark.django_db

@@ -18,6 +18,18 @@ from integrations.vendors.http import VendorError
 MeetingProviderError = VendorError
 
 
+class NoAccountError(MeetingProviderError):
+    """There is no account this provider can use for the booking's practitioner: none was ever
+    connected, or the one connected waits to be reconnected (`reconnect`).
+
+    Permanent, so the booking falls back at once. Its message names whose account is missing
+    ("Dr. Otieno Were has no Google connection"), and no vendor refused anything.
+    """
+
+    def __init__(self, message: str, *, reconnect: bool = False) -> None:
+        super().__init__(message, permanent=True, reconnect=reconnect)
+
+
 @dataclass
 class MeetingRecord:
     """What a provider knows about one meeting."""

@@ -20,7 +20,7 @@ from bookings.models import Booking, BookingStatus
 
 from ..calls import call_provider, describe
 from ..models import EventAction, EventOutcome, JoinRole, Meeting, MeetingStatus, join_link_for
-from ..providers.base import MeetingProvider, MeetingProviderError, MeetingRecord, MeetingRequest
+from ..providers.base import MeetingProvider, MeetingProviderError, MeetingRecord, MeetingRequest, NoAccountError
 from ..registry import provider_label
 from ..selection import fallback_keys_for, provider_key_for
 from ..signals import provider_credentials_rejected
@@ -241,17 +241,22 @@ def _keep_for_deletion(attempt: Attempt, outcome: CreateOutcome) -> None:
 
 
 def fallback_reason(failed_provider: str, error: MeetingProviderError, attempts: int, fallback_provider: str) -> str:
-    """Why a booking is on its fallback provider, in words a practitioner understands."""
+    """Why a booking is on its fallback provider, in words a practitioner understands.
+
+    A clause without a full stop: the pages, banners and messages showing it end the sentence themselves.
+    """
     label = provider_label(failed_provider)
-    if error.reconnect:
-        why = f"{label} refused the connected account (reconnect it on the Integrations page)"
+    if isinstance(error, NoAccountError):
+        why = str(error)  # it names whose account is missing; no vendor refused anything
+    elif error.reconnect:
+        why = f"{label} refused the connected account (it must be reconnected on the Integrations page)"
     elif error.status_code == 429 or error.retry_after is not None:
         why = f"{label} was rate limited"
     elif error.permanent:
         why = f"{label} refused the meeting ({error})"
     else:
         why = f"{label} kept failing after {attempts} attempt{'s' if attempts != 1 else ''}"
-    return f"{why}, so a {provider_label(fallback_provider)} link was made instead."[:300]
+    return f"{why}, so a {provider_label(fallback_provider)} link was made instead"[:300]
 
 
 def _tell_credentials_rejected(meeting: Meeting, error: MeetingProviderError) -> None:

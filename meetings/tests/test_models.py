@@ -116,3 +116,19 @@ def test_a_booking_has_one_stable_unguessable_join_link_per_role(booking):
     assert JoinLink.objects.filter(booking=booking).count() == 2
     with pytest.raises(ValueError):
         join_link_for(booking, "admin")
+
+
+def test_stored_fallback_reasons_lose_the_full_stop_their_sentences_add(booking):
+    from django.db.migrations.executor import MigrationExecutor
+
+    Meeting.objects.filter(booking=booking).delete()
+    old = "Zoom was rate limited, so a ClinicPro room (Jitsi) link was made instead."
+    meeting = Meeting.objects.create(booking=booking, provider="selfhosted", fallback_reason=old, change_reason=old)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("meetings", "0003_durable_work_on_meeting_rows")])
+
+    executor.loader.build_graph()
+    executor.migrate([("meetings", "0004_fallback_reasons_without_full_stop")])
+
+    meeting.refresh_from_db()
+    assert meeting.fallback_reason == meeting.change_reason == old.removesuffix(".")

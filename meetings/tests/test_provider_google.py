@@ -161,9 +161,9 @@ class TestGoogleMeetContract(VendorContract):
 
         usable, reason = GoogleMeetProvider.is_usable(clinic=contract_clinic, practitioner=contract_practitioner)
         assert not usable
-        assert reason == "Connect Google on the integrations page"
+        assert reason == "Google connection needs reconnecting"
 
-    def test_without_a_connection_creating_asks_the_practitioner_to_connect(
+    def test_without_a_connection_creating_says_whose_connection_is_missing(
         self, provider, contract_practitioner, meeting_request
     ):
         Connection.objects.filter(provider="google").update(status=ConnectionStatus.REVOKED)
@@ -171,8 +171,8 @@ class TestGoogleMeetContract(VendorContract):
         with pytest.raises(MeetingProviderError) as caught:
             provider.create(meeting_request)
 
-        assert caught.value.permanent
-        assert "Connect Google" in str(caught.value)
+        assert caught.value.permanent and not caught.value.reconnect
+        assert str(caught.value) == f"{contract_practitioner.display_name} has no Google connection"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -114,7 +114,7 @@ class TestTeamsContract(RotatingRefreshTokenCases, VendorContract):
 
         assert TeamsProvider.is_usable(clinic=contract_clinic, practitioner=contract_practitioner) == (
             False,
-            "Connect Microsoft on the integrations page",
+            "no Microsoft connection",
         )
 
 

@@ -143,7 +143,7 @@ class TestZoomContract(ZoomVendor, HostLinkCases, RotatingRefreshTokenCases, Ven
 
         usable, reason = ZoomProvider.is_usable(clinic=contract_clinic, practitioner=contract_practitioner)
         assert not usable
-        assert "Connect Zoom on the integrations page" in reason
+        assert reason == "Zoom connection needs reconnecting"
 
 
 class TestZoomServerToServerContract(ZoomVendor, HostLinkCases, VendorContract):

@@ -6,7 +6,7 @@ import pytest
 
 from bookings import services as bookings
 from meetings.models import EventAction, EventOutcome, JoinLink, Meeting, MeetingEvent, MeetingStatus, settings_for
-from meetings.providers.base import MeetingProviderError
+from meetings.providers.base import MeetingProviderError, NoAccountError
 from meetings.services import (
     MeetingError,
     current_meeting,
@@ -216,8 +216,9 @@ def test_a_provider_that_cannot_be_used_falls_back_to_a_room_and_says_why(run_on
     assert meeting.status == MeetingStatus.ACTIVE
     assert meeting.provider == "selfhosted"
     assert meeting.is_fallback
-    assert meeting.fallback_reason.startswith("Microsoft Teams")
-    assert meeting.fallback_reason.endswith("so a ClinicPro room (Jitsi) link was made instead.")
+    assert meeting.fallback_reason == (
+        "Dr. Wanjiru Kamau has no Microsoft connection, so a ClinicPro room (Jitsi) link was made instead"
+    )
     failed = Meeting.objects.get(booking=booking, provider="microsoft")
     assert (failed.status, failed.is_current) == (MeetingStatus.FAILED, False)
     assert failed.last_error
@@ -235,10 +236,11 @@ def test_a_provider_that_cannot_be_used_falls_back_to_a_room_and_says_why(run_on
             "Zoom refused the meeting (Validation Failed.)",
         ),
         (MeetingProviderError("Zoom answered 503"), 5, "Zoom kept failing after 5 attempts"),
+        (NoAccountError("Dr. Otieno Were has no Zoom connection"), 1, "Dr. Otieno Were has no Zoom connection,"),
     ],
 )
 def test_the_fallback_reason_says_what_went_wrong_in_plain_words(error, attempts, why):
     reason = fallback_reason("zoom", error, attempts, "selfhosted")
 
     assert reason.startswith(why)
-    assert reason.endswith(", so a ClinicPro room (Jitsi) link was made instead.")
+    assert reason.endswith(", so a ClinicPro room (Jitsi) link was made instead")

@@ -22,7 +22,7 @@ from .connected_providers import connect_account, use_sandbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOM_FALLBACK = "so a ClinicPro room (Jitsi) link was made instead."
+ROOM_FALLBACK = "so a ClinicPro room (Jitsi) link was made instead"
 
 
 @pytest.fixture

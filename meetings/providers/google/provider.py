@@ -22,12 +22,11 @@ from integrations.vendors.client import usable
 from integrations.vendors.http import utc_timestamp
 
 from ..base import MeetingProvider, MeetingProviderError, MeetingRecord, MeetingRequest
-from ..connected import send_provider_invites
+from ..connected import missing_account, send_provider_invites
 from .client import GoogleCalendar
 from .errors import EventExists
 from .vendor import GOOGLE
 
-CONNECT_HINT = "Connect Google on the integrations page"
 DESCRIPTION = "Online consultation booked through ClinicPro. Join with the link from your ClinicPro booking."
 
 
@@ -75,7 +74,7 @@ class GoogleMeetProvider(MeetingProvider):
     @classmethod
     def is_usable(cls, *, clinic: Clinic, practitioner: Practitioner | None = None) -> tuple[bool, str]:
         if _usable_connection(practitioner) is None:
-            return False, CONNECT_HINT
+            return False, missing_account(GOOGLE, practitioner).summary
         return True, ""
 
     def create(self, request: MeetingRequest) -> MeetingRecord:
@@ -124,7 +123,7 @@ class GoogleMeetProvider(MeetingProvider):
     def _calendar(self) -> GoogleCalendar:
         connection = _usable_connection(self.practitioner)
         if connection is None:
-            raise MeetingProviderError(CONNECT_HINT, reconnect=True)
+            raise missing_account(GOOGLE, self.practitioner).error()
         if self._client is None or self._client.connection.pk != connection.pk:
             self._client = GoogleCalendar(connection)
         else:

@@ -39,8 +39,8 @@ GOOGLE = Vendor(
     error_mapping=raise_for_response,
     emulator="sandbox.google.urls",
     connect_title="Google Meet and Calendar",
-    connect_summary="Google Meet links for your online bookings, on your Google Calendar; your calendar's busy "
-    "times are kept out of the slots patients can book.",
+    connect_summary="Google Meet links, on your Google Calendar, for your bookings of services set to Google Meet; "
+    "your calendar's busy times are kept out of the slots patients can book.",
     meeting_provider="meetings.providers.google.provider.GoogleMeetProvider",
     meeting_label="Google Meet",
     busy_times="meetings.providers.google.freebusy.busy_times",

@@ -19,10 +19,10 @@ from integrations.selectors import active_connection
 from integrations.vendors.client import usable
 
 from ..base import MeetingProvider, MeetingProviderError, MeetingRecord, MeetingRequest
+from ..connected import missing_account
 from .client import graph_api
 from .vendor import MICROSOFT
 
-CONNECT_HINT = "Connect Microsoft on the integrations page"
 PERSONAL_ACCOUNT_MESSAGE = (
     "This Microsoft account cannot host Teams meetings (personal Microsoft accounts cannot): "
     "connect a work or school account on the integrations page"
@@ -54,7 +54,7 @@ class TeamsProvider(MeetingProvider):
     @classmethod
     def is_usable(cls, *, clinic: Clinic, practitioner: Practitioner | None = None) -> tuple[bool, str]:
         if _teams_connection(practitioner) is None:
-            return False, CONNECT_HINT
+            return False, missing_account(MICROSOFT, practitioner).summary
         return True, ""
 
     def create(self, request: MeetingRequest) -> MeetingRecord:
@@ -98,7 +98,7 @@ class TeamsProvider(MeetingProvider):
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         connection = _teams_connection(self.practitioner)
         if connection is None:
-            raise MeetingProviderError(CONNECT_HINT, reconnect=True)
+            raise missing_account(MICROSOFT, self.practitioner).error()
         return graph_api(connection).call(method, path, **kwargs)
 
     def _with_join_link(self, event: dict[str, Any]) -> dict[str, Any]:

@@ -33,7 +33,8 @@ MICROSOFT = Vendor(
     error_mapping=raise_for_response,
     emulator="sandbox.microsoft.urls",
     connect_title="Microsoft Teams",
-    connect_summary="Microsoft Teams meetings for your online bookings, on your Outlook calendar.",
+    connect_summary="Microsoft Teams meetings, on your Outlook calendar, for your bookings of services set to "
+    "Microsoft Teams.",
     meeting_provider="meetings.providers.microsoft.provider.TeamsProvider",
     meeting_label="Microsoft Teams",
 )

@@ -22,16 +22,16 @@ from django.core.cache import cache
 from bookings.models import Practitioner
 from clinicpro.models import Clinic
 from integrations.models import Connection
-from integrations.selectors import active_connection, clinic_connection
+from integrations.selectors import active_connection, clinic_connection, current_clinic_connection
 from integrations.vendors.client import usable
 from integrations.vendors.http import utc_timestamp
 
 from ..base import MeetingProvider, MeetingProviderError, MeetingRecord, MeetingRequest
+from ..connected import MissingAccount, missing_account
 from .client import zoom_api
 from .errors import daily_limit_message
 from .vendor import ZOOM
 
-CONNECT_HINT = "Connect Zoom on the integrations page, or have the clinic owner connect the clinic's Zoom account"
 SCHEDULED_MEETING = 2
 # Zoom's list endpoint pages at 300 at most; a practitioner with more upcoming meetings than this is unusual.
 LIST_PAGE_SIZE = 300
@@ -78,7 +78,7 @@ class ZoomProvider(MeetingProvider):
     @classmethod
     def is_usable(cls, *, clinic: Clinic, practitioner: Practitioner | None = None) -> tuple[bool, str]:
         if _zoom_connection(clinic, practitioner) is None:
-            return False, CONNECT_HINT
+            return False, _missing_zoom(clinic, practitioner).summary
         return True, ""
 
     def create(self, request: MeetingRequest) -> MeetingRecord:
@@ -126,7 +126,7 @@ class ZoomProvider(MeetingProvider):
     def _connection(self) -> Connection:
         connection = _zoom_connection(self.clinic, self.practitioner)
         if connection is None:
-            raise MeetingProviderError(CONNECT_HINT, reconnect=True)
+            raise _missing_zoom(self.clinic, self.practitioner).error()
         return connection
 
     def _call(self, connection: Connection, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
@@ -185,3 +185,20 @@ def _zoom_connection(clinic: Clinic | None, practitioner: Practitioner | None) -
         if own is not None:
             return own
     return usable(clinic_connection(clinic, provider=ZOOM.key)) if clinic is not None else None
+
+
+def _missing_zoom(clinic: Clinic | None, practitioner: Practitioner | None) -> MissingAccount:
+    """Neither the practitioner's own Zoom nor the clinic's account can host: say which needs what."""
+    own = missing_account(ZOOM, practitioner)
+    if own.reconnect:
+        return own
+    if clinic is not None and current_clinic_connection(clinic, provider=ZOOM.key) is not None:
+        return MissingAccount(
+            summary="the clinic's Zoom account needs reconnecting",
+            sentence="The clinic's Zoom account needs reconnecting",
+            reconnect=True,
+        )
+    return MissingAccount(
+        summary=f"{own.summary} and no clinic Zoom account",
+        sentence=f"{own.sentence} and the clinic has no Zoom account",
+    )

@@ -33,10 +33,11 @@ ZOOM = Vendor(
     error_mapping=raise_for_response,
     emulator="sandbox.zoom.urls",
     connect_title="Zoom",
-    connect_summary="Zoom meetings for your online bookings, with a waiting room and a passcode.",
+    connect_summary="Zoom meetings, with a waiting room and a passcode, for your bookings of services set to Zoom.",
     clinic_account_title="Zoom for the whole clinic (Server-to-Server)",
     clinic_account_summary="With a Zoom Server-to-Server OAuth app from the Zoom App Marketplace, practitioners "
-    "who have not connected their own Zoom account still get Zoom meetings, hosted by the clinic's account.",
+    "who have not connected their own Zoom account still get Zoom meetings for services set to Zoom, hosted by the "
+    "clinic's account.",
     meeting_provider="meetings.providers.zoom.provider.ZoomProvider",
     meeting_label="Zoom",
 )

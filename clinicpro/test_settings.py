@@ -44,8 +44,8 @@ os.environ.setdefault("ACCOUNT_EMAIL_VERIFICATION", "optional")
 # Any outbound call made inside a database transaction fails the test that made it.
 os.environ.setdefault("HTTP_REFUSE_IN_TRANSACTION", "1")
 
-from .settings import *  # noqa: F403
-from .settings import env
+from .settings import *  # noqa: F403, E402  (the environment above must be set first)
+from .settings import env  # noqa: E402
 
 # Most tests run tasks in-process; worker tests start a real worker and turn this off.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)

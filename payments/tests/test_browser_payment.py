@@ -6,6 +6,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from bookings.models import Booking
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = "0712 345 678"  # no scripted answer: the prompt waits on the virtual phone
@@ -43,7 +45,23 @@ def open_the_phone(page):
     return phone
 
 
-def test_paying_on_the_virtual_phone_confirms_the_booking_and_shows_the_link(page, demo):
+def the_practitioner_sees_the_link_on_the_dashboard(browser, live_server) -> None:
+    booking = Booking.objects.get(patient__name="Amina Wanjiku")
+    staff = browser.new_context(base_url=live_server.url, viewport={"width": 1024, "height": 900})
+    dashboard = staff.new_page()
+    dashboard.set_default_timeout(15_000)
+    dashboard.goto(f"/accounts/login/?next=/c/demo/bookings/{booking.pk}/")
+    dashboard.locator("[name=login]").fill(booking.practitioner.membership.user.email)
+    dashboard.locator("[name=password]").fill("clinicpro-demo")
+    dashboard.locator("form", has=dashboard.locator("[name=login]")).locator("[type=submit]").first.click()
+    expect(dashboard.locator(".status-line, .badge").first).to_be_visible()
+    panel = dashboard.locator("#meeting-panel")
+    expect(panel.locator(".badge.active")).to_be_visible()
+    expect(panel.locator("a[href*='/j/']")).to_be_visible()  # the host's link
+    staff.close()
+
+
+def test_paying_on_the_virtual_phone_confirms_the_booking_and_shows_the_link(page, browser, live_server, demo):
     manage_url = book_and_send_the_prompt(page)
     phone = open_the_phone(page)
 
@@ -58,6 +76,7 @@ def test_paying_on_the_virtual_phone_confirms_the_booking_and_shows_the_link(pag
     expect(page.locator(".status-line")).to_have_text("Confirmed")
     expect(page.locator(".receipt-number")).to_have_text(re.compile(r"^[A-Z0-9]{10}$"))
     expect(page.locator(".meeting-box .join-url")).to_contain_text("/j/")
+    the_practitioner_sees_the_link_on_the_dashboard(browser, live_server)
 
 
 def test_cancelling_on_the_phone_shows_the_reason_and_a_retry(page, demo):

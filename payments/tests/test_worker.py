@@ -56,3 +56,35 @@ def test_a_callback_whose_task_never_ran_is_processed_by_the_beat_pass(mpesa, in
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.PAID
     assert Callback.objects.get(external_id=attempt.checkout_request_id).status == CallbackStatus.PROCESSED
+
+
+def test_a_callback_arriving_while_the_broker_is_unreachable_is_stored_answered_and_paid_later(mpesa, invoice):
+    import socket
+
+    from clinicpro.celery import app
+
+    faults.inject("callback", "drop")
+    attempt = stk_push_start(invoice=invoice, phone=SUCCESS_PHONE)
+    wait_for(lambda: StkPrompt.objects.filter(checkout_request_id=attempt.checkout_request_id, status="done").exists())
+    with socket.socket() as probe:  # a port nobody listens on: the broker is gone
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    previous = app.conf.broker_url
+    app.conf.broker_url, app._pool, app.amqp._producer_pool = f"redis://127.0.0.1:{closed_port}/0", None, None
+    app.conf.task_always_eager = False
+    try:
+        response = post_json(callback_url(mpesa, "stk"), stk_body(attempt.checkout_request_id, amount=1500))
+    finally:
+        app.conf.broker_url, app._pool, app.amqp._producer_pool = previous, None, None
+        app.conf.task_always_eager = True
+
+    assert response.status_code == 200 and response.json()["ResultCode"] == 0
+    assert Callback.objects.get(external_id=attempt.checkout_request_id).status == CallbackStatus.RECEIVED
+    invoice.refresh_from_db()
+    assert invoice.status != InvoiceStatus.PAID
+
+    # The broker is back: beat's pass finds the stored row.
+    assert process_pending_callbacks() == 1
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PAID
+    assert Payment.objects.filter(invoice=invoice).count() == 1

@@ -236,6 +236,22 @@ def drained(expected: int) -> bool:
     return False
 
 
+def worker_idle(redis_url: str) -> bool:
+    """Wait until the worker has also run what settling queued (receipts, confirmations), so the link
+    samples below measure one payment on an idle worker rather than a place at the back of that queue."""
+    import redis
+
+    from clinicpro.celery import app
+
+    broker = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + DRAIN_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if broker.llen("celery") == 0 and not any((app.control.inspect(timeout=1).active() or {}).values()):
+            return True
+        time.sleep(1)
+    return False
+
+
 def outcome(checkout_ids: list[str], sent: int) -> dict[str, int]:
     from django.db.models import Count
 
@@ -393,6 +409,8 @@ def main() -> int:
             complete = drained(len(jobs))
             drain_seconds = time.perf_counter() - drain_started
             counts = outcome(checkout_ids, callbacks.statuses.get(200, 0))
+            complete = worker_idle(redis_url) and complete
+            idle_seconds = time.perf_counter() - drain_started
             link_ms, link_timeouts = link_latencies(mpesa, url, args.link_samples)
 
     print(f"\n## STK callbacks at gunicorn, concurrency {args.concurrency}\n")
@@ -404,7 +422,8 @@ def main() -> int:
     print(f"\nRatio callbacks/s to trivial view/s: {ratio:.2f}")
     print(
         f"Worker drain: {len(jobs)} callbacks verified with STK Query and settled in {drain_seconds:.1f} s "
-        f"({len(jobs) / drain_seconds:.0f} per s, one worker with {WORKER_THREADS} threads)"
+        f"({len(jobs) / drain_seconds:.0f} per s, one worker with {WORKER_THREADS} threads); the messages "
+        f"that settling queued were sent by {idle_seconds:.1f} s"
     )
     print(
         f"Distinct prompts {len(checkout_ids)}, callbacks sent {len(jobs)}; stored {counts['stored']}, "

@@ -19,7 +19,6 @@ and broker, flushed first.
 import argparse
 import http.client
 import json
-import math
 import os
 import signal
 import subprocess
@@ -34,7 +33,7 @@ from pathlib import Path
 from statistics import mean
 from urllib.parse import urlsplit, urlunsplit
 
-from _support import free_port, recreate_database
+from _support import free_port, percentile, start_fresh
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -50,22 +49,6 @@ def bench_database_url() -> str:
     server = urlsplit(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
     name = os.environ.get("BENCH_API_DATABASE", "clinicpro_api_bench")
     return urlunsplit((server.scheme, server.netloc, f"/{name}", "", ""))
-
-
-def configure_environment(database_url: str, redis_url: str, port: int) -> dict[str, str]:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "clinicpro.test_settings",
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "CELERY_TASK_ALWAYS_EAGER": "0",
-            "SITE_URL": f"http://127.0.0.1:{port}",
-            "API_RATE_LIMIT_PER_MINUTE": "1000000",
-            "DB_CONN_MAX_AGE": "60",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    return os.environ.copy()
 
 
 @contextmanager
@@ -191,11 +174,6 @@ def measure(port: int, service: object, practitioner: object, slots: list, sampl
     return results
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(1, math.ceil(q / 100 * len(ordered))) - 1]
-
-
 def table(results: dict[str, list[float]]) -> str:
     trivial = percentile(next(iter(results.values())), 50)
     lines = [
@@ -221,26 +199,16 @@ def main() -> int:
     database_url = bench_database_url()
     redis_url = os.environ.get("BENCH_API_REDIS_URL", "redis://127.0.0.1:6379/14")
     port = free_port()
-    recreate_database(database_url)
-    env = configure_environment(database_url, redis_url, port)
-
-    import django
-
-    django.setup()
-    from django.core.cache import cache
-    from django.core.management import call_command
-
-    from clinicpro.celery import app
-
-    call_command("migrate", verbosity=0, interactive=False)
-    cache.clear()
-    app.conf.task_always_eager = False
+    # Rate limits off (the bench is one busy client); persistent connections, as production runs them.
+    env = start_fresh(database_url, redis_url, port, API_RATE_LIMIT_PER_MINUTE="1000000", DB_CONN_MAX_AGE="60")
     service, practitioner, slots = build_clinic(args.bookings)
     if len(slots) < WARM_UP + args.samples:
         raise SystemExit("Not enough free slots for that many samples.")
     with gunicorn(port, env):
         results = measure(port, service, practitioner, slots, args.samples)
-    app.control.purge()
+    from clinicpro.celery import app
+
+    app.control.purge()  # what the created bookings queued: no worker runs in this bench
 
     print("\n## API requests beside a trivial view (gunicorn, 2 workers x 2 threads, PostgreSQL, one client)\n")
     print(table(results))

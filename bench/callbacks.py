@@ -39,16 +39,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.meeting_latency import (  # noqa: E402  (the shared plumbing of the benchmarks)
-    DEFAULT_DATABASE_URL,
-    celery_worker,
-    configure_environment,
-    free_port,
-    percentile,
-    recreate_database,
-    running,
-    web_server,
-)
+from bench._support import free_port, percentile, start_fresh  # noqa: E402  (the shared plumbing of the benchmarks)
+from bench.meeting_latency import DEFAULT_DATABASE_URL, celery_worker, running, web_server  # noqa: E402
 
 DUPLICATE_SHARE = 0.2
 TRIVIAL_REQUESTS = 3000
@@ -371,25 +363,16 @@ def main() -> int:
     database_url = urlunsplit((server.scheme, server.netloc, f"/{name}", "", ""))
     redis_url = os.environ.get("BENCH_CALLBACKS_REDIS_URL", "redis://127.0.0.1:6379/12")
     port = free_port()
-    recreate_database(database_url)
-    env = configure_environment(database_url, redis_url, port)
     # Persistent database connections, as production runs them (a connection per request costs more than the work).
-    os.environ["DB_CONN_MAX_AGE"] = env["DB_CONN_MAX_AGE"] = "60"
-    os.environ["PAYMENTS_CALLBACK_BASE_URL"] = env["PAYMENTS_CALLBACK_BASE_URL"] = f"http://127.0.0.1:{port}"
-
-    import django
-
-    django.setup()
-    from django.core.cache import cache
-    from django.core.management import call_command
-
-    from clinicpro.celery import app
+    env = start_fresh(
+        database_url,
+        redis_url,
+        port,
+        DB_CONN_MAX_AGE="60",
+        PAYMENTS_CALLBACK_BASE_URL=f"http://127.0.0.1:{port}",
+    )
     from payments.urls_callbacks import callback_url
 
-    call_command("migrate", verbosity=0, interactive=False)
-    cache.clear()
-    app.conf.task_always_eager = False
-    app.control.purge()
     site = f"http://127.0.0.1:{port}"
     mpesa, checkout_ids = build_scene(args.unique, f"{site}/sandbox/daraja")
     url = callback_url(mpesa, "stk")

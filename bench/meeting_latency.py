@@ -23,7 +23,6 @@ redis://127.0.0.1:6379/15) is flushed of queued tasks and used as broker and cac
 """
 
 import argparse
-import math
 import os
 import signal
 import subprocess
@@ -39,7 +38,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from _support import free_port, recreate_database
+from _support import free_port, percentile, start_fresh
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -69,23 +68,6 @@ def bench_database_url() -> str:
     server = urlsplit(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
     name = os.environ.get("BENCH_DATABASE", "clinicpro_bench")
     return urlunsplit((server.scheme, server.netloc, f"/{name}", "", ""))
-
-
-def configure_environment(database_url: str, redis_url: str, port: int) -> dict[str, str]:
-    site = f"http://127.0.0.1:{port}"
-    values = {
-        "DJANGO_SETTINGS_MODULE": "clinicpro.test_settings",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "SANDBOX_ENABLED": "1",
-        "INTEGRATIONS_USE_SANDBOX": "1",
-        "SITE_URL": site,
-        "SANDBOX_BASE_URL": f"{site}/sandbox",
-        "LOG_LEVEL": "WARNING",
-    }
-    os.environ.update(values)
-    return os.environ.copy()
 
 
 def wait_until(check: Callable[[], bool], *, timeout: float, what: str, process: subprocess.Popen) -> None:
@@ -278,13 +260,6 @@ def measure_zoom(scene: Scene, samples: int) -> Result:
 # --- Reporting ------------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile: a value that was actually observed."""
-    ordered = sorted(values)
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
-    return ordered[rank - 1]
-
-
 def table(results: list[Result]) -> str:
     lines = [
         "| provider | n | p50 ms | p99 ms | max ms | timeouts | fallbacks |",
@@ -314,22 +289,8 @@ def main() -> int:
     database_url = bench_database_url()
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
     port = free_port()
-    recreate_database(database_url)
-    env = configure_environment(database_url, redis_url, port)
-
-    import django
-
-    django.setup()
-    from django.core.cache import cache
-    from django.core.management import call_command
-
-    from clinicpro.celery import app
-
-    call_command("migrate", verbosity=0, interactive=False)
-    # A fresh start for the broker and the cache (Zoom's per-day call counter lives there).
-    cache.clear()
-    app.conf.task_always_eager = False
-    app.control.purge()
+    # A fresh start for the broker and the cache too (Zoom's per-day call counter lives there).
+    env = start_fresh(database_url, redis_url, port)
 
     results: list[Result] = []
     worker_command, worker_ready = celery_worker()

@@ -24,18 +24,8 @@ import time
 from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
-from meeting_latency import (
-    DEFAULT_DATABASE_URL,
-    Result,
-    celery_worker,
-    configure_environment,
-    free_port,
-    percentile,
-    recreate_database,
-    running,
-    table,
-    web_server,
-)
+from _support import free_port, percentile, start_fresh
+from meeting_latency import DEFAULT_DATABASE_URL, Result, celery_worker, running, table, web_server
 
 WARM_UP = 3
 SEND_TIMEOUT_SECONDS = 30.0
@@ -194,22 +184,7 @@ def main() -> int:
     database_url = bench_database_url()
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
     port = free_port()
-    recreate_database(database_url)
-    env = configure_environment(database_url, redis_url, port)
-    env["NOTIFICATIONS_USE_SANDBOX"] = os.environ["NOTIFICATIONS_USE_SANDBOX"] = "1"
-
-    import django
-
-    django.setup()
-    from django.core.cache import cache
-    from django.core.management import call_command
-
-    from clinicpro.celery import app
-
-    call_command("migrate", verbosity=0, interactive=False)
-    cache.clear()
-    app.conf.task_always_eager = False
-    app.control.purge()
+    env = start_fresh(database_url, redis_url, port, NOTIFICATIONS_USE_SANDBOX="1")
 
     clinic, practitioner, service = build_scene()
     worker_command, worker_ready = celery_worker()

@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
 sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
 
-from meeting_latency import free_port, recreate_database, running, wait_until  # noqa: E402
+from _support import free_port, percentile, recreate_database  # noqa: E402
+from meeting_latency import running, wait_until  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/clinicpro"
 SLOT_MINUTES = 30
@@ -150,6 +151,8 @@ class World:
             .order_by("starts_at")
             .first()
         )
+        if upcoming is None:
+            raise SystemExit("The clinic has no upcoming confirmed booking: use --sizes of 1000 or more.")
         service, practitioner = self.services[0], self.practitioners[0]
         return {
             "trivial view": "/bench/trivial/",
@@ -162,11 +165,6 @@ class World:
 
 
 # --- Load ---------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))]
 
 
 def hammer(port: int, path: str, cookie: str, *, seconds: float, connections: int) -> tuple[float, list[float], int]:
@@ -254,8 +252,8 @@ def main() -> int:
                 )
                 results.setdefault(name, {})[size] = (
                     rate,
-                    percentile(latencies, 0.5),
-                    percentile(latencies, 0.99),
+                    percentile(latencies, 50),
+                    percentile(latencies, 99),
                     errors,
                 )
                 print(f"  {size:>6} bookings  {name:<20} {rate:8.1f} req/s", flush=True)

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import _support  # noqa: E402
 import meeting_latency as common  # noqa: E402
 
 LINK_TIMEOUT_SECONDS = 300.0
@@ -42,7 +43,7 @@ class Broker:
     """A redis-server of our own, so stopping it disturbs nobody else."""
 
     def __init__(self) -> None:
-        self.port = common.free_port()
+        self.port = _support.free_port()
         self.process: subprocess.Popen | None = None
 
     @property
@@ -153,11 +154,11 @@ def main() -> int:
     os.environ.setdefault("BENCH_DATABASE", "clinicpro_bench_recovery")
     database_url = common.bench_database_url()
     cache_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-    port = common.free_port()
-    common.recreate_database(database_url)
+    port = _support.free_port()
+    _support.recreate_database(database_url)
     broker = Broker()
     broker.start()
-    env = common.configure_environment(database_url, cache_url, port)
+    env = _support.configure_environment(database_url, cache_url, port)
     # Zoom's 100 meetings per user per day would move most of the batch to rooms: lift it, here and at the emulator.
     env["ZOOM_DAILY_MEETING_LIMIT"] = os.environ["ZOOM_DAILY_MEETING_LIMIT"] = "1000000"
     env["CELERY_BROKER_URL"] = os.environ["CELERY_BROKER_URL"] = broker.url
@@ -168,7 +169,7 @@ def main() -> int:
     from django.core.cache import cache
     from django.core.management import call_command
 
-    from integrations.services import zoom_clinic_connect
+    from integrations.services import clinic_account_connect
     from sandbox import faults
     from sandbox.models import Account
 
@@ -181,8 +182,9 @@ def main() -> int:
     web_command, web_ready = common.web_server(port)
     try:
         with common.running("recovery-web", web_command, env, web_ready):
-            zoom_clinic_connect(
+            clinic_account_connect(
                 clinic=scene.clinic,
+                provider="zoom",
                 account_id="bench-account",
                 client_id="bench-s2s-app",
                 client_secret="bench-s2s-secret",

@@ -68,6 +68,22 @@ def _json_body(request: HttpRequest) -> dict[str, Any] | None:
     return read_json_object(request)
 
 
+def _api_call(request: HttpRequest, endpoint: str, first_field: str) -> tuple[DarajaApp, dict[str, Any]] | HttpResponse:
+    """What every Daraja API endpoint checks first: a scripted fault, the bearer token, a JSON body.
+
+    Daraja names the first field of the request as invalid when the body is not JSON at all.
+    """
+    if (faulted := _faulted(endpoint)) is not None:
+        return faulted
+    app = _app_of(request)
+    if app is None:
+        return daraja_error("404.001.03", "Invalid Access Token", 404)
+    body = _json_body(request)
+    if body is None:
+        return bad_field(first_field)
+    return app, body
+
+
 # --- OAuth -----------------------------------------------------------------------------------
 
 
@@ -127,15 +143,10 @@ def _whole_amount(value: Any) -> int | None:
 @csrf_exempt
 @require_POST
 def stk_push(request: HttpRequest) -> HttpResponse:
-    if (faulted := _faulted("stkpush")) is not None:
-        return faulted
-    app = _app_of(request)
-    if app is None:
-        return daraja_error("404.001.03", "Invalid Access Token", 404)
-    body = _json_body(request)
-    if body is None:
-        # What Daraja says to a body that is not JSON.
-        return bad_field("BusinessShortCode")
+    checked = _api_call(request, "stkpush", "BusinessShortCode")
+    if isinstance(checked, HttpResponse):
+        return checked
+    app, body = checked
     if (refused := _check_password(app, body)) is not None:
         return refused
     kind = body.get("TransactionType")
@@ -194,14 +205,10 @@ def stk_push(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def stk_query(request: HttpRequest) -> HttpResponse:
-    if (faulted := _faulted("stkquery")) is not None:
-        return faulted
-    app = _app_of(request)
-    if app is None:
-        return daraja_error("404.001.03", "Invalid Access Token", 404)
-    body = _json_body(request)
-    if body is None:
-        return bad_field("BusinessShortCode")
+    checked = _api_call(request, "stkquery", "BusinessShortCode")
+    if isinstance(checked, HttpResponse):
+        return checked
+    app, body = checked
     if (refused := _check_password(app, body)) is not None:
         return refused
     prompt = StkPrompt.objects.filter(app=app, checkout_request_id=str(body.get("CheckoutRequestID", ""))).first()
@@ -225,14 +232,10 @@ def stk_query(request: HttpRequest) -> HttpResponse:
 
 
 def _register(request: HttpRequest, version: str) -> HttpResponse:
-    if (faulted := _faulted("c2b.register")) is not None:
-        return faulted
-    app = _app_of(request)
-    if app is None:
-        return daraja_error("404.001.03", "Invalid Access Token", 404)
-    body = _json_body(request)
-    if body is None:
-        return bad_field("ShortCode")
+    checked = _api_call(request, "c2b.register", "ShortCode")
+    if isinstance(checked, HttpResponse):
+        return checked
+    app, body = checked
     shortcode = str(body.get("ShortCode", ""))
     if shortcode != app.shortcode:
         return bad_field("ShortCode")
@@ -271,14 +274,10 @@ def c2b_register_v2(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def c2b_simulate(request: HttpRequest) -> HttpResponse:
-    if (faulted := _faulted("c2b.simulate")) is not None:
-        return faulted
-    app = _app_of(request)
-    if app is None:
-        return daraja_error("404.001.03", "Invalid Access Token", 404)
-    body = _json_body(request)
-    if body is None:
-        return bad_field("ShortCode")
+    checked = _api_call(request, "c2b.simulate", "ShortCode")
+    if isinstance(checked, HttpResponse):
+        return checked
+    app, body = checked
     shortcode = str(body.get("ShortCode", ""))
     if shortcode != app.shortcode or not C2BRegistration.objects.filter(shortcode=shortcode).exists():
         return bad_field("ShortCode")

@@ -184,6 +184,10 @@ CELERY_WORKER_ENABLE_PREFETCH_COUNT_REDUCTION = False
 # A publish to a broker that is down fails at once instead of blocking the request for seconds: work that
 # must happen is a row already, and the next pass runs it. (Workers reconnect through their own retry loop.)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0}
+# Every publish is only the fast path (the work is a row already), so with the broker down a request must not
+# wait out Celery's default three spaced retries for each task it queues: one immediate retry, which is what
+# a pooled connection the broker dropped needs, and then the beat passes take over.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0}
 CELERY_TIMEZONE = "UTC"
 # /healthz reports the worker as stale when beat's heartbeat task has not run for this long.
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env.int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", default=120)

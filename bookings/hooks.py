@@ -8,17 +8,19 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from django.db.models import Exists, QuerySet
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
-if TYPE_CHECKING:
-    from clinicpro.models import Clinic
+from clinicpro.models import Clinic
 
+if TYPE_CHECKING:
     from .models import Booking, Practitioner
 
 logger = logging.getLogger(__name__)
+Source = TypeVar("Source")
 
 Role = Literal["patient", "host"]
 
@@ -60,7 +62,24 @@ PlatformSource = Callable[["Clinic", "Practitioner | None"], list[MeetingPlatfor
 ConferenceSource = Callable[["Booking", Role], "Conference | None"]
 BusySource = Callable[["Practitioner", datetime, datetime], list[BusyInterval]]
 PanelSource = Callable[[HttpRequest, "Booking"], SafeString | str]
-BannerSource = Callable[[HttpRequest], list[str]]
+BannerBuilder = Callable[[HttpRequest], list[str]]
+BannerCandidates = Callable[[HttpRequest], list[QuerySet[Any]]]
+
+
+@dataclass(frozen=True)
+class BannerSource:
+    """Dashboard banners of one app: `build` makes them, from rows that `candidates` names.
+
+    `candidates` returns the querysets whose rows would make `build` say something ([] when the
+    member never sees these banners). The dashboard asks every source's candidates in one query
+    and calls `build` only where there are rows, so a clinic with nothing to warn about pays a
+    single query for all its banners.
+    """
+
+    build: BannerBuilder
+    candidates: BannerCandidates
+
+
 PaymentInstructionsSource = Callable[[HttpRequest, "Booking"], SafeString | str]
 ConferencePrefetch = Callable[[list["Booking"]], None]
 
@@ -74,7 +93,7 @@ _payment_instruction_sources: list[PaymentInstructionsSource] = []
 _manage_panel_sources: list[PanelSource] = []
 
 
-def _register(registry: list, source: Callable) -> Callable:
+def _register(registry: list[Source], source: Source) -> Source:
     if source not in registry:
         registry.append(source)
     return source
@@ -102,9 +121,14 @@ def register_conference_prefetch(source: ConferencePrefetch) -> ConferencePrefet
     return _register(_conference_prefetchers, source)
 
 
-def register_dashboard_banner(source: BannerSource) -> BannerSource:
-    """Warnings shown at the top of a clinic's dashboard (failed meetings, reconnect needed)."""
-    return _register(_banner_sources, source)
+def register_dashboard_banner(*, candidates: BannerCandidates) -> Callable[[BannerBuilder], BannerBuilder]:
+    """Warnings shown at the top of a clinic's dashboard (failed meetings, reconnect needed); see BannerSource."""
+
+    def register(build: BannerBuilder) -> BannerBuilder:
+        _register(_banner_sources, BannerSource(build=build, candidates=candidates))
+        return build
+
+    return register
 
 
 def register_payment_instructions(source: PaymentInstructionsSource) -> PaymentInstructionsSource:
@@ -148,8 +172,14 @@ def prefetch_conferences(bookings: list["Booking"]) -> None:
         source(bookings)
 
 
-def dashboard_banners(request: HttpRequest) -> list[str]:
-    return [banner for source in _banner_sources for banner in source(request)]
+def dashboard_banners(request: HttpRequest, clinic: Clinic) -> list[str]:
+    """Every source's banners for this member of `clinic`, asking first in one query which have any."""
+    asked = [(source, candidates) for source in _banner_sources for candidates in source.candidates(request)]
+    if not asked:
+        return []
+    found = Clinic.objects.filter(pk=clinic.pk).values_list(*(Exists(rows) for _, rows in asked)).get()
+    speaking = {source for (source, _), has_rows in zip(asked, found, strict=True) if has_rows}
+    return [banner for source in _banner_sources if source in speaking for banner in source.build(request)]
 
 
 def payment_instructions(request: HttpRequest, booking: "Booking") -> list[SafeString | str]:

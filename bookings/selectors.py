@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from clinicpro.models import Clinic
 
 from .models import ACTIVE_STATUSES, Booking, BookingStatus, Patient, Practitioner, Service
+from .table_rows import BookingRow, booking_rows, row_values
 
 
 def public_clinic(slug: str) -> Clinic:
@@ -76,7 +77,12 @@ def clinic_patient(clinic: Clinic, patient_id: int) -> Patient:
 
 
 def clinic_practitioner_of(membership: Any) -> Practitioner | None:
-    return Practitioner.objects.filter(membership=membership).first()
+    # Through the reverse accessor, so the answer (even "none") is kept on the membership for the
+    # rest of the request: the navigation asks again.
+    try:
+        return membership.practitioner
+    except Practitioner.DoesNotExist:
+        return None
 
 
 def local_day_bounds(clinic: Clinic, day: date) -> tuple[datetime, datetime]:
@@ -125,9 +131,9 @@ def search_bookings(clinic: Clinic, filters: BookingFilters) -> QuerySet[Booking
 
 @dataclass
 class DashboardLists:
-    today: list[Booking]
-    upcoming: list[Booking]
-    pending: list[Booking]
+    today: list[BookingRow]
+    upcoming: list[BookingRow]
+    pending: list[BookingRow]
     upcoming_total: int
     today_total: int = 0
 
@@ -138,28 +144,36 @@ UPCOMING_SHOWN = 25
 
 def dashboard_lists(clinic: Clinic, practitioner: Practitioner | None) -> DashboardLists:
     """Today's bookings, the next two weeks, and what waits for approval (of one practitioner, or all)."""
-    bookings = clinic_bookings(clinic)
+    bookings = Booking.objects.filter(clinic=clinic)
     if practitioner is not None:
         bookings = bookings.filter(practitioner=practitioner)
     day_start, day_end = local_day_bounds(clinic, clinic_today(clinic))
-    today = bookings.filter(starts_at__gte=day_start, starts_at__lt=day_end).exclude(
+    fortnight_end = day_end + timedelta(days=UPCOMING_DAYS)
+    is_today = Q(starts_at__gte=day_start, starts_at__lt=day_end) & ~Q(
         status__in=[BookingStatus.EXPIRED, BookingStatus.DECLINED]
     )
-    upcoming = bookings.filter(
+    is_upcoming = Q(
         starts_at__gte=day_end,
-        starts_at__lt=day_end + timedelta(days=UPCOMING_DAYS),
+        starts_at__lt=fortnight_end,
         status__in=[BookingStatus.CONFIRMED, BookingStatus.PENDING, BookingStatus.AWAITING_PAYMENT],
     )
-    pending = bookings.filter(status=BookingStatus.PENDING, starts_at__gte=timezone.now()).order_by("starts_at")
+    is_pending = Q(status=BookingStatus.PENDING, starts_at__gte=timezone.now())
     # Each list shows at most UPCOMING_SHOWN rows and links to the full list: the page costs the
-    # same however busy the day or the clinic.
-    return DashboardLists(
-        today=list(today.order_by("starts_at")[:UPCOMING_SHOWN]),
-        today_total=today.count(),
-        upcoming=list(upcoming.order_by("starts_at")[:UPCOMING_SHOWN]),
-        pending=list(pending[:UPCOMING_SHOWN]),
-        upcoming_total=upcoming.count(),
+    # same however busy the day or the clinic. Both totals come from one pass over the fortnight.
+    totals = bookings.filter(starts_at__gte=day_start, starts_at__lt=fortnight_end).aggregate(
+        today=Count("pk", filter=is_today), upcoming=Count("pk", filter=is_upcoming)
     )
+    return DashboardLists(
+        today=_first_rows(bookings.filter(is_today), clinic),
+        today_total=totals["today"],
+        upcoming=_first_rows(bookings.filter(is_upcoming), clinic),
+        upcoming_total=totals["upcoming"],
+        pending=_first_rows(bookings.filter(is_pending), clinic),
+    )
+
+
+def _first_rows(bookings: QuerySet[Booking], clinic: Clinic) -> list[BookingRow]:
+    return booking_rows(row_values(bookings.order_by("starts_at"))[:UPCOMING_SHOWN], clinic)
 
 
 def patient_bookings(clinic: Clinic, patient: Patient) -> QuerySet[Booking]:

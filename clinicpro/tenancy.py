@@ -18,14 +18,20 @@ from .requests import ClinicRequest
 
 
 def membership_for(request: HttpRequest, clinic_slug: str) -> Membership:
-    """The signed-in user's membership of the clinic, or 404."""
+    """The signed-in user's membership of the clinic, or 404.
+
+    Reads all the user's memberships at once and keeps their clinics on the request for the
+    clinic switcher (`clinics_of`), which every dashboard page shows.
+    """
     if not request.user.is_authenticated:
         raise Http404
-    membership = (
+    memberships = list(
         Membership.objects.select_related("clinic")
-        .filter(user=request.user, clinic__slug=clinic_slug, clinic__is_active=True)
-        .first()
+        .filter(user=request.user, clinic__is_active=True)
+        .order_by("clinic__name", "clinic_id")
     )
+    request.user_clinics = [m.clinic for m in memberships]  # type: ignore[attr-defined]
+    membership = next((m for m in memberships if m.clinic.slug == clinic_slug), None)
     if membership is None:
         raise Http404("No such clinic.")
     return membership
@@ -61,4 +67,10 @@ owner_only = clinic_view(roles=(Role.OWNER,))
 def clinics_of(user: Any) -> list[Clinic]:
     if not user.is_authenticated:
         return []
-    return list(Clinic.objects.filter(memberships__user=user, is_active=True).order_by("name"))
+    return list(Clinic.objects.filter(memberships__user=user, is_active=True).order_by("name", "pk"))
+
+
+def clinics_of_request(request: HttpRequest) -> list[Clinic]:
+    """The signed-in user's clinics, as `membership_for` already read them if it ran."""
+    known = getattr(request, "user_clinics", None)
+    return known if known is not None else clinics_of(request.user)

@@ -43,6 +43,9 @@ os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBa
 os.environ.setdefault("ACCOUNT_EMAIL_VERIFICATION", "optional")
 # Any outbound call made inside a database transaction fails the test that made it.
 os.environ.setdefault("HTTP_REFUSE_IN_TRANSACTION", "1")
+# Live servers and worker processes close their connections after each request or task, so nothing
+# holds the test database open when it is dropped.
+os.environ.setdefault("DB_CONN_MAX_AGE", "0")
 
 from .settings import *  # noqa: F403, E402  (the environment above must be set first)
 from .settings import env  # noqa: E402

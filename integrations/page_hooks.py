@@ -1,5 +1,8 @@
 """Banners telling practitioners (and their clinic's owners) what needs their attention."""
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -10,6 +13,11 @@ from clinicpro.models import Membership
 
 from .models import Connection, ConnectionStatus
 from .selectors import connections_needing_attention
+
+
+def banner_candidates(request: HttpRequest) -> list[QuerySet[Any]]:
+    membership = getattr(request, "membership", None)
+    return [connections_needing_attention(membership)] if isinstance(membership, Membership) else []
 
 
 def dashboard_banners(request: HttpRequest) -> list[str]:

@@ -4,9 +4,11 @@ Imported once from MeetingsConfig.ready(); bookings never imports meetings.
 """
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -189,7 +191,24 @@ def _when(booking: Booking) -> str:
     return f"{short_when(booking.starts_at, booking.clinic.zone)} {local.tzname() or booking.clinic.zone.key}"
 
 
-@hooks.register_dashboard_banner
+def meeting_banner_candidates(request: HttpRequest) -> list[QuerySet[Any]]:
+    watching, practitioner = _watched_practitioner(request)
+    clinic = getattr(request, "clinic", None)
+    if not watching or clinic is None:
+        return []
+    missing = selectors.bookings_missing_links(clinic)
+    fallbacks = selectors.fallback_meetings_needing_attention(clinic)
+    stuck = selectors.meetings_stuck_at_vendor(clinic)
+    if practitioner is None:
+        return [missing, fallbacks, stuck]
+    return [
+        missing.filter(practitioner=practitioner),
+        fallbacks.filter(booking__practitioner=practitioner),
+        stuck.filter(booking__practitioner=practitioner),
+    ]
+
+
+@hooks.register_dashboard_banner(candidates=meeting_banner_candidates)
 def meeting_banners(request: HttpRequest) -> list[str]:
     watching, practitioner = _watched_practitioner(request)
     clinic = getattr(request, "clinic", None)

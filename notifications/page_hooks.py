@@ -1,7 +1,9 @@
 """What the dashboards show about messages, given to bookings through its hooks."""
 
 from datetime import timedelta
+from typing import Any
 
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -9,7 +11,7 @@ from django.utils.safestring import SafeString
 
 from bookings import hooks
 from bookings.models import Booking
-from clinicpro.models import Clinic, Role
+from clinicpro.models import Clinic, Membership, Role
 
 from .models import Kind, Message, MessageStatus, RecipientRole
 
@@ -22,37 +24,62 @@ def messages_panel(request: HttpRequest, booking: Booking) -> SafeString | str:
     return render_to_string("notifications/_panel.html", {"booking": booking, "rows": rows}, request=request)
 
 
-@hooks.register_dashboard_banner
-def alert_banners(request: HttpRequest) -> list[str]:
-    """Alerts of the last days: each cause once, for owners and the practitioner it concerns."""
-    membership = getattr(request, "membership", None)
-    clinic = getattr(request, "clinic", None)
-    if membership is None or clinic is None or membership.role not in (Role.OWNER, Role.PRACTITIONER):
-        return []
+def _recent_alerts(membership: Membership) -> QuerySet[Message]:
+    """Alerts of the last days sent to this member: to owners, or to the practitioner they concern."""
     alerts = Message.objects.filter(
-        clinic=clinic, kind=Kind.ALERT, created_at__gte=timezone.now() - timedelta(days=ALERT_DAYS)
+        clinic=membership.clinic, kind=Kind.ALERT, created_at__gte=timezone.now() - timedelta(days=ALERT_DAYS)
     )
     if membership.role == Role.OWNER:
-        alerts = alerts.filter(recipient_role=RecipientRole.OWNER)
-    else:
-        alerts = alerts.filter(recipient_role=RecipientRole.PRACTITIONER, to=membership.user.email)
+        return alerts.filter(recipient_role=RecipientRole.OWNER)
+    return alerts.filter(recipient_role=RecipientRole.PRACTITIONER, to=membership.user.email)
+
+
+def _patient_messages_in_trouble(clinic: Clinic) -> QuerySet[Message]:
+    """Recent messages to patients that failed, or that may not have been sent."""
+    return Message.objects.filter(
+        clinic=clinic,
+        recipient_role=RecipientRole.PATIENT,
+        updated_at__gte=timezone.now() - timedelta(days=ALERT_DAYS),
+        status__in=[MessageStatus.FAILED, MessageStatus.UNKNOWN],
+    )
+
+
+def _alerted_member(request: HttpRequest) -> Membership | None:
+    membership = getattr(request, "membership", None)
+    if not isinstance(membership, Membership) or membership.role not in (Role.OWNER, Role.PRACTITIONER):
+        return None
+    return membership
+
+
+def alert_candidates(request: HttpRequest) -> list[QuerySet[Any]]:
+    membership = _alerted_member(request)
+    if membership is None:
+        return []
+    if membership.role == Role.OWNER:
+        return [_recent_alerts(membership), _patient_messages_in_trouble(membership.clinic)]
+    return [_recent_alerts(membership)]
+
+
+@hooks.register_dashboard_banner(candidates=alert_candidates)
+def alert_banners(request: HttpRequest) -> list[str]:
+    """Alerts of the last days: each cause once, for owners and the practitioner it concerns."""
+    membership = _alerted_member(request)
+    if membership is None:
+        return []
     seen: dict[str, str] = {}
-    for alert in alerts.order_by("-created_at"):
-        seen.setdefault(alert.dedupe_key, alert.subject)
+    for dedupe_key, subject in _recent_alerts(membership).order_by("-created_at").values_list("dedupe_key", "subject"):
+        seen.setdefault(dedupe_key, subject)
     banners = list(seen.values())
     if membership.role == Role.OWNER:
-        banners += _patient_message_trouble(clinic)
+        banners += _patient_message_trouble(membership.clinic)
     return banners
 
 
 def _patient_message_trouble(clinic: Clinic) -> list[str]:
-    recent = Message.objects.filter(
-        clinic=clinic,
-        recipient_role=RecipientRole.PATIENT,
-        updated_at__gte=timezone.now() - timedelta(days=ALERT_DAYS),
-    )
-    failed = recent.filter(status=MessageStatus.FAILED).count()
-    unknown = recent.filter(status=MessageStatus.UNKNOWN).count()
+    counted = _patient_messages_in_trouble(clinic).values("status").annotate(total=Count("pk"))
+    totals = {row["status"]: row["total"] for row in counted}
+    failed = totals.get(MessageStatus.FAILED, 0)
+    unknown = totals.get(MessageStatus.UNKNOWN, 0)
     banners = []
     if failed:
         banners.append(f"{failed} message{'s' if failed != 1 else ''} to patients could not be sent; see the bookings.")

@@ -1,5 +1,8 @@
 """What the booking pages show about payments, given to bookings through its hooks."""
 
+from typing import Any
+
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -70,15 +73,25 @@ def booking_panel(request: HttpRequest, booking: Booking) -> str:
     )
 
 
-@hooks.register_dashboard_banner
+ATTENTION_STATUSES = (InvoiceStatus.REFUND_DUE, InvoiceStatus.NEEDS_REVIEW)
+
+
+def _invoices_needing_attention(membership: Membership) -> QuerySet[Invoice]:
+    return Invoice.objects.filter(clinic=membership.clinic, status__in=ATTENTION_STATUSES, resolved_at__isnull=True)
+
+
+def attention_candidates(request: HttpRequest) -> list[QuerySet[Any]]:
+    membership = getattr(request, "membership", None)
+    return [_invoices_needing_attention(membership)] if isinstance(membership, Membership) else []
+
+
+@hooks.register_dashboard_banner(candidates=attention_candidates)
 def attention_banner(request: HttpRequest) -> list[str]:
     membership = getattr(request, "membership", None)
     if not isinstance(membership, Membership):
         return []
-    counts = {
-        status: Invoice.objects.filter(clinic=membership.clinic, status=status, resolved_at__isnull=True).count()
-        for status in (InvoiceStatus.REFUND_DUE, InvoiceStatus.NEEDS_REVIEW)
-    }
+    counted = _invoices_needing_attention(membership).values("status").annotate(total=Count("pk"))
+    counts = {status: 0 for status in ATTENTION_STATUSES} | {row["status"]: row["total"] for row in counted}
     if not any(counts.values()):
         return []
     url = reverse("payments_dashboard", args=[membership.clinic.slug])

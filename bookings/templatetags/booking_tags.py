@@ -26,11 +26,6 @@ def when_filter(booking: Booking) -> str:
     return when(booking.starts_at, booking.ends_at, booking.clinic.zone)
 
 
-@register.filter(name="short_when")
-def short_when_filter(booking: Booking) -> str:
-    return short_when(booking.starts_at, booking.clinic.zone)
-
-
 @register.filter(name="clock")
 def clock_filter(moment: datetime, zone: ZoneInfo | str) -> str:
     return f"{local_time(moment, zone):%H:%M}"

@@ -8,7 +8,7 @@ from allauth.account.models import EmailAddress
 from django.utils.safestring import mark_safe
 
 from bookings import hooks
-from bookings.models import AvailabilityException, BookingStatus, CancelledBy, ConfirmationPolicy
+from bookings.models import AvailabilityException, Booking, BookingStatus, CancelledBy, ConfirmationPolicy
 from clinicpro.models import Role
 from clinicpro.testing.factories import MembershipFactory, PractitionerFactory, ServiceFactory, UserFactory
 
@@ -104,9 +104,17 @@ def test_an_action_that_does_not_apply_is_explained(client, clinic, practitioner
     assert "cannot be approved" in response.content.decode()
 
 
-def test_banners_from_other_apps_are_shown(client, clinic, practitioner, monkeypatch):
-    monkeypatch.setattr(hooks, "_banner_sources", [lambda request: ["Reconnect your Zoom account."]])
+def test_banners_from_other_apps_are_shown_when_their_candidates_have_rows(
+    client, clinic, practitioner, make_booking, monkeypatch
+):
+    def candidates(request):
+        return [Booking.objects.filter(clinic=request.clinic)]
+
+    source = hooks.BannerSource(build=lambda request: ["Reconnect your Zoom account."], candidates=candidates)
+    monkeypatch.setattr(hooks, "_banner_sources", [source])
     client.force_login(practitioner.user)
+    assert "Reconnect your Zoom account." not in client.get(f"/c/{clinic.slug}/").content.decode()
+    make_booking(THURSDAY_10)
     assert "Reconnect your Zoom account." in client.get(f"/c/{clinic.slug}/").content.decode()
 
 

@@ -141,3 +141,24 @@ def test_a_busy_day_shows_a_bounded_today_list_with_a_link_to_all_of_it(client, 
     assert today.count("<tr>") - 1 == UPCOMING_SHOWN  # header row, then the rows
     assert "All 40 bookings today" in today
     assert "date_from=2026-03-02&amp;date_to=2026-03-02" in today
+
+
+# What the apps that give the dashboard its banners keep their causes in.
+BANNER_TABLES = ("meetings_meeting", "payments_invoice", "integrations_connection", "notifications_message")
+
+
+def test_the_dashboard_asks_every_banner_source_in_one_query_when_none_has_anything(
+    client, clinic, owner, practitioner, busy_clinic
+):
+    busy_clinic(100)
+    client.force_login(owner)
+    client.get(f"/c/{clinic.slug}/")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/c/{clinic.slug}/")
+    assert response.status_code == 200
+    asking = [q["sql"] for q in captured if any(table in q["sql"] for table in BANNER_TABLES)]
+    assert len(asking) == 1
+    assert all(table in asking[0] for table in (*BANNER_TABLES, "api_webhookendpoint"))
+    # The user, the memberships (with the clinic switcher), the practitioner profile, the two list totals,
+    # the three lists and the banners.
+    assert len(captured) <= 9

@@ -5,7 +5,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,6 +29,7 @@ from ..services import (
     booking_mark_paid,
     booking_reschedule,
 )
+from ..table_rows import RowPaginator, booking_rows
 from .slot_picker import build_slot_picker
 
 PAGE_SIZE = 25
@@ -46,7 +46,7 @@ def dashboard(request: ClinicRequest) -> HttpResponse:
         request,
         "bookings/dashboard/home.html",
         {
-            "banners": hooks.dashboard_banners(request),
+            "banners": hooks.dashboard_banners(request, clinic),
             "lists": lists,
             "own_practitioner": own,
             "show_all": show_all,
@@ -62,7 +62,7 @@ def booking_list(request: ClinicRequest) -> HttpResponse:
     clinic = request.clinic
     form = BookingFilterForm(request.GET or None, clinic=clinic)
     bookings = selectors.search_bookings(clinic, form.filters())
-    page = Paginator(bookings, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = RowPaginator(bookings, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -71,6 +71,7 @@ def booking_list(request: ClinicRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": booking_rows(page.object_list, clinic),
             "query": query.urlencode(),
             "zone_label": zone_label(clinic.zone),
         },
@@ -227,11 +228,18 @@ def booking_reschedule_view(request: ClinicRequest, booking_id: int) -> HttpResp
 @clinic_view()
 def patient_history(request: ClinicRequest, patient_id: int) -> HttpResponse:
     patient = selectors.clinic_patient(request.clinic, patient_id)
-    page = Paginator(selectors.patient_bookings(request.clinic, patient), PAGE_SIZE).get_page(request.GET.get("page"))
+    bookings = selectors.patient_bookings(request.clinic, patient)
+    page = RowPaginator(bookings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "bookings/dashboard/patient.html",
-        {"patient": patient, "page": page, "query": "", "zone_label": zone_label(request.clinic.zone)},
+        {
+            "patient": patient,
+            "page": page,
+            "rows": booking_rows(page.object_list, request.clinic),
+            "query": "",
+            "zone_label": zone_label(request.clinic.zone),
+        },
     )
 
 

@@ -229,6 +229,29 @@ def payment_receipt(booking: Booking, *, amount: int, reference: str = "") -> Co
     )
 
 
+def payment_refund(booking: Booking, *, amount: int, reference: str = "") -> Content:
+    """The clinic holds money it must give back: say why, and that the clinic will refund it."""
+    if booking.status == BookingStatus.CANCELLED:
+        why = "the booking was cancelled"
+    else:
+        why = "the time had been booked by someone else before your payment arrived"
+    ref = f" Receipt {reference}." if reference else ""
+    manage = manage_link(booking)
+    return _content(
+        booking,
+        f"Your payment will be refunded: {booking.service.name}",
+        [
+            f"{booking.clinic.name} received {money(amount)} for your {booking.service.name} on "
+            f"{long_time(booking)}, but {why}.",
+            f"{booking.clinic.name} will refund the payment and be in touch.",
+            f"M-Pesa receipt: {reference}" if reference else "",
+        ],
+        f"{booking.clinic.name}: {money(amount)} received for {booking.service.name} {short_time(booking)}, but "
+        f"{why}. The clinic will refund you.{ref} {manage}",
+        [("See your booking", manage)],
+    )
+
+
 def reminder(booking: Booking, *, hours: int) -> Content:
     what = f"{booking.service.name} with {booking.practitioner.display_name}"
     where_line, where_text = _where(booking)

@@ -1,4 +1,4 @@
-"""Payments become messages: the patient's receipt, and alerts when a payment needs a person.
+"""Payments become messages: the patient's receipt or refund notice, and alerts when a payment needs a person.
 
 `payment_changing` is sent inside the transaction that records the money, so
 these rows commit with the payment or not at all (payments/signals.py).
@@ -29,15 +29,27 @@ def write_payment_messages(sender: Any, booking: Booking, event: str, invoice: I
                 _receipt_write(booking, invoice)
             elif event in ATTENTION_WORDS:
                 _attention_alert_write(booking, invoice, event, reason=str(kwargs.get("reason") or ""))
+            if event == "refund_due":
+                _refund_notice_write(booking, invoice)
     except Exception:
         logger.exception("Writing the %s messages of invoice %s failed", event, invoice.pk)
 
 
 def _receipt_write(booking: Booking, invoice: Invoice) -> None:
     # What the clinic holds for this booking: a top-up after a part payment shows the whole, with every receipt.
-    receipts = [number for number in invoice.payments.values_list("receipt_number", flat=True) if number]
-    content = compose.payment_receipt(booking, amount=invoice.amount_paid, reference=", ".join(receipts))
+    content = compose.payment_receipt(booking, amount=invoice.amount_paid, reference=", ".join(_receipts(invoice)))
     patient_messages_write(booking, Kind.PAYMENT_RECEIPT, content, suffix=f"invoice:{invoice.pk}")
+
+
+def _refund_notice_write(booking: Booking, invoice: Invoice) -> None:
+    # The patient paid and will not get what they paid for: they hear it from us, once per move into refund due.
+    since = int(invoice.refund_due_at.timestamp()) if invoice.refund_due_at else 0
+    content = compose.payment_refund(booking, amount=invoice.amount_paid, reference=", ".join(_receipts(invoice)))
+    patient_messages_write(booking, Kind.PAYMENT_REFUND, content, suffix=f"invoice:{invoice.pk}:refund:{since}")
+
+
+def _receipts(invoice: Invoice) -> list[str]:
+    return [number for number in invoice.payments.values_list("receipt_number", flat=True) if number]
 
 
 def _attention_alert_write(booking: Booking, invoice: Invoice, event: str, *, reason: str) -> None:

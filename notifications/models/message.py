@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     HOLD_EXPIRED = "hold_expired", "Hold lapsed"
     MEETING_CHANGED = "meeting_changed", "Meeting link changed"
     PAYMENT_RECEIPT = "payment_receipt", "Payment receipt"
+    PAYMENT_REFUND = "payment_refund", "Payment to be refunded"
     REMINDER = "reminder", "Reminder"
     NEW_BOOKING = "new_booking", "New booking (practitioner)"
     BOOKING_CANCELLED = "booking_cancelled", "Booking cancelled (practitioner)"

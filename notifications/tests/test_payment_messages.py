@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.models import Booking, ConfirmationPolicy
-from bookings.services import booking_create, stale_holds_expired
+from bookings.models import Booking, CancelledBy, ConfirmationPolicy
+from bookings.services import booking_cancel, booking_create, stale_holds_expired
 from clinicpro.testing.factories import PASSWORD
 from notifications.conftest import wait_for
 from notifications.models import Channel, Kind, Message, MessageStatus, RecipientRole
@@ -70,6 +70,10 @@ def callbacks_done(attempt: StkAttempt, count: int) -> list[str]:
 
 def receipts(booking: Booking):
     return Message.objects.filter(booking=booking, kind=Kind.PAYMENT_RECEIPT)
+
+
+def refund_notices(booking: Booking):
+    return Message.objects.filter(booking=booking, kind=Kind.PAYMENT_REFUND)
 
 
 def owner_alerts():
@@ -140,6 +144,29 @@ def test_a_payment_landing_after_the_slot_was_taken_alerts_the_owner_once_that_a
     assert not receipts(paid_booking).exists()
     client.login(username="owner", password=PASSWORD)
     assert alert.subject in client.get(reverse("clinic_dashboard", args=[clinic.slug])).content.decode()
+    # The patient paid for a time they no longer have: they are told, once, on each of their channels.
+    assert sorted(refund_notices(paid_booking).values_list("channel", flat=True)) == [Channel.EMAIL, Channel.SMS]
+    on_phone = text_sent(refund_notices(paid_booking).get(channel=Channel.SMS))
+    assert on_phone.to == "+254712345678"
+    assert "KES 1,500 received for Online consultation" in on_phone.body
+    assert "booked by someone else before your payment arrived. The clinic will refund you." in on_phone.body
+    payment = Payment.objects.get(invoice__booking=paid_booking)
+    assert f"Receipt {payment.receipt_number}." in on_phone.body
+
+
+def test_cancelling_a_paid_booking_tells_the_patient_the_payment_will_be_refunded(client, paid_booking):
+    attempt = pay(client, paid_booking, SUCCESS_PHONE)
+    callbacks_done(attempt, 1)
+    assert not refund_notices(paid_booking).exists()
+
+    booking_cancel(booking=Booking.objects.get(pk=paid_booking.pk), by=CancelledBy.PATIENT)
+
+    assert Invoice.objects.get(booking=paid_booking).status == InvoiceStatus.REFUND_DUE
+    email = refund_notices(paid_booking).get(channel=Channel.EMAIL)
+    assert email.to == "achieng@example.com"
+    assert email.subject == "Your payment will be refunded: Online consultation"
+    assert "but the booking was cancelled." in email.body and "will refund the payment" in email.body
+    assert refund_notices(paid_booking).count() == 2  # email and SMS, once
 
 
 def test_a_callback_for_another_amount_alerts_once_that_the_payment_needs_review(client, paid_booking, mpesa):

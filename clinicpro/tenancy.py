@@ -21,7 +21,7 @@ def membership_for(request: HttpRequest, clinic_slug: str) -> Membership:
     """The signed-in user's membership of the clinic, or 404.
 
     Reads all the user's memberships at once and keeps their clinics on the request for the
-    clinic switcher (`clinics_of`), which every dashboard page shows.
+    clinic switcher (`clinics_of_request`), which every dashboard page shows.
     """
     if not request.user.is_authenticated:
         raise Http404

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from bookings.models import Booking, BookingStatus, ConfirmationPolicy
 
-from .announcements import invoice_attention_announce
+from .announcements import invoice_attention_announce, payment_outcome_announce
 from .models import Invoice, InvoiceStatus, Payment, PaymentSource
 
 logger = logging.getLogger(__name__)
@@ -50,9 +50,11 @@ def invoice_follow_desk_payment(*, booking: Booking) -> None:
     invoice = Invoice.objects.select_for_update().filter(booking=booking).first()
     if invoice is None or not invoice.is_open:
         return
-    Payment.objects.create(
+    payment = Payment.objects.create(
         clinic_id=invoice.clinic_id, invoice=invoice, source=PaymentSource.MANUAL, amount=invoice.amount_due
     )
     invoice.amount_paid = invoice.amount
     fields = invoice.move_to(InvoiceStatus.PAID, "Recorded by staff.")
     invoice.save(update_fields=[*fields, "amount_paid"])
+    # Money taken at the desk is money received like any other: the patient's receipt, the webhooks.
+    payment_outcome_announce("completed", invoice, booking, payment=payment)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Booking, CancelledBy, ConfirmationPolicy
-from bookings.services import booking_cancel, booking_create, stale_holds_expired
+from bookings.services import booking_cancel, booking_create, booking_mark_paid, stale_holds_expired
 from clinicpro.testing.factories import PASSWORD
 from notifications.conftest import wait_for
 from notifications.models import Channel, Kind, Message, MessageStatus, RecipientRole
@@ -101,6 +101,16 @@ def test_a_paid_prompt_texts_the_patient_the_mpesa_receipt_number_and_amount(cli
     assert f"Receipt {payment.receipt_number}." in on_phone.body and len(payment.receipt_number) == 10
     email = receipts(paid_booking).get(channel=Channel.EMAIL)
     assert email.subject == "Payment received: KES 1,500" and f"M-Pesa receipt: {payment.receipt_number}" in email.body
+
+
+def test_a_payment_recorded_at_the_desk_sends_the_patient_a_receipt_without_an_mpesa_number(paid_booking):
+    booking_mark_paid(booking=Booking.objects.get(pk=paid_booking.pk))
+
+    email = receipts(paid_booking).get(channel=Channel.EMAIL)
+    assert email.to == "achieng@example.com" and email.subject == "Payment received: KES 1,500"
+    assert "M-Pesa receipt" not in email.body
+    on_phone = text_sent(receipts(paid_booking).get(channel=Channel.SMS))
+    assert "KES 1,500 received for Online consultation" in on_phone.body and "Receipt" not in on_phone.body
 
 
 def test_duplicated_callbacks_still_send_one_receipt(client, paid_booking):

@@ -91,6 +91,10 @@ class MeetingProvider:
         """A fresh host link at join time (Zoom start URLs expire)."""
         return record.host_url
 
+    def links_outdated(self, record: MeetingRecord) -> bool:
+        """Whether the stored links were made under settings that changed since (`update` renews them)."""
+        return False
+
     @classmethod
     def is_usable(cls, *, clinic: Clinic, practitioner: Practitioner | None = None) -> tuple[bool, str]:
         """Whether this provider can create meetings for this clinic/practitioner, and why not."""

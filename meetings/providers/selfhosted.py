@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
 
 import jwt
+from django.utils.crypto import salted_hmac
 
 from ..models import ClinicMeetingSettings, settings_for
 from .base import MeetingProvider, MeetingProviderError, MeetingRecord, MeetingRequest
@@ -33,6 +34,23 @@ ROOM_BYTES = 20  # 160 bits, comfortably above the 128 the rooms must carry
 def new_room_name() -> str:
     # base32 lower-case: letters and digits only, safe in every Jitsi deployment's room rules.
     return base64.b32encode(secrets.token_bytes(ROOM_BYTES)).decode("ascii").rstrip("=").lower()
+
+
+def links_fingerprint(config: ClinicMeetingSettings) -> str:
+    """What a room's links are made from (server, app credential, audience, join window), as a keyed hash.
+
+    Stored with each meeting, so links made under other settings can be found and renewed;
+    keyed with SECRET_KEY, so it tells nothing about the app secret.
+    """
+    parts = [
+        config.base_url.rstrip("/"),
+        config.jitsi_app_id,
+        config.jitsi_app_secret,
+        config.jitsi_audience,
+        str(config.join_opens_minutes_before),
+        str(config.join_closes_minutes_after),
+    ]
+    return salted_hmac("meetings.selfhosted.links", "\x1f".join(parts), algorithm="sha256").hexdigest()[:32]
 
 
 class SelfHostedProvider(MeetingProvider):
@@ -50,13 +68,22 @@ class SelfHostedProvider(MeetingProvider):
     def delete(self, record: MeetingRecord) -> None:
         """Nothing to remove remotely: once no link leads to the room, nobody finds it."""
 
+    def links_outdated(self, record: MeetingRecord) -> bool:
+        # The links carry the server, app id, secret and join window of the moment they were made.
+        return (record.raw or {}).get("links_fingerprint") != links_fingerprint(settings_for(self.clinic))
+
     def _record(self, room: str, request: MeetingRequest) -> MeetingRecord:
         config = settings_for(self.clinic)
         base_url = config.base_url.rstrip("/")
         if not base_url:
             raise MeetingProviderError("The clinic has no room server address configured.", permanent=True)
         room_url = f"{base_url}/{room}"
-        raw: dict[str, Any] = {"room": room, "server": base_url, "access": "jwt" if config.uses_jwt else "open"}
+        raw: dict[str, Any] = {
+            "room": room,
+            "server": base_url,
+            "access": "jwt" if config.uses_jwt else "open",
+            "links_fingerprint": links_fingerprint(config),
+        }
         if not config.uses_jwt:
             return MeetingRecord(external_id=room, join_url=room_url, host_url=room_url, raw=raw)
 

@@ -24,7 +24,12 @@ self-hosted rooms), marked as a fallback with a reason a practitioner can read.
 
 from .cancellation import meeting_cancel_for_booking, meeting_regenerate, meeting_retire
 from .common import MeetingError, backoff_seconds, current_meeting, max_attempts, meeting_request_for, needs_meeting
-from .intent import meeting_intent_for_cancelled, meeting_intent_for_confirmed, meeting_intent_for_rescheduled
+from .intent import (
+    meeting_intent_for_cancelled,
+    meeting_intent_for_confirmed,
+    meeting_intent_for_rescheduled,
+    meeting_links_renew_intent,
+)
 from .lifecycle import (
     fallback_reason,
     meeting_create,
@@ -46,6 +51,7 @@ __all__ = [
     "meeting_intent_for_cancelled",
     "meeting_intent_for_confirmed",
     "meeting_intent_for_rescheduled",
+    "meeting_links_renew_intent",
     "meeting_process",
     "meeting_regenerate",
     "meeting_renew_links",

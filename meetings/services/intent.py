@@ -5,12 +5,15 @@ Listeners of `bookings.signals.booking_changing` call these, so the meeting row
 a lost task publish, a dead worker or a broker outage delays the work, never loses it.
 """
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from bookings.models import Booking
+from clinicpro.models import Clinic
 
 from ..models import Meeting, MeetingStatus
+from ..providers.selfhosted import SelfHostedProvider
 from .cancellation import meeting_cancel_intent
 from .common import needs_meeting
 from .lifecycle import meeting_pending_for
@@ -41,3 +44,34 @@ def meeting_intent_for_rescheduled(booking: Booking) -> Meeting | None:
 def meeting_intent_for_cancelled(booking: Booking) -> list[int]:
     """The meeting is cancelled with the booking; returns the rows whose deletion at the vendor is due."""
     return meeting_cancel_intent(booking)
+
+
+def meeting_links_renew_intent(clinic: Clinic) -> int:
+    """The clinic's room settings changed: the links of its coming self-hosted meetings are due to be renewed.
+
+    Called in the transaction that saves the settings; the due pass renews them, and a task queued
+    after commit does it at once. Rows under a worker's lease are left to it. Returns how many.
+    """
+    now = timezone.now()
+    coming = (
+        Meeting.objects.filter(
+            booking__clinic=clinic,
+            booking__ends_at__gt=now,
+            provider=SelfHostedProvider.key,
+            is_current=True,
+            status=MeetingStatus.ACTIVE,
+        )
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__gt=now))
+        .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now))
+    )
+    due = list(coming.values_list("pk", flat=True))
+    coming.filter(pk__in=due).update(next_attempt_at=now)
+    transaction.on_commit(lambda: _queue(due))
+    return len(due)
+
+
+def _queue(meeting_ids: list[int]) -> None:
+    from ..tasks import queue_meeting_work
+
+    for meeting_id in meeting_ids:
+        queue_meeting_work(meeting_id)

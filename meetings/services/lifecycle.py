@@ -22,7 +22,7 @@ from ..calls import call_provider, describe
 from ..models import EventAction, EventOutcome, JoinRole, Meeting, MeetingStatus, join_link_for
 from ..providers.base import MeetingProvider, MeetingProviderError, MeetingRecord, MeetingRequest, NoAccountError
 from ..registry import provider_label
-from ..selection import fallback_keys_for, provider_key_for
+from ..selection import fallback_keys_for, provider_for, provider_key_for
 from ..signals import provider_credentials_rejected
 from .announce import announce_stored
 from .claims import Attempt, attempt_for, claim, lease_seconds, release
@@ -392,10 +392,18 @@ def _drifted(meeting: Meeting, booking: Booking) -> bool:
     return (meeting.scheduled_starts_at, meeting.scheduled_ends_at) != (booking.starts_at, booking.ends_at)
 
 
+def _links_outdated(meeting: Meeting, booking: Booking) -> bool:
+    """The links were made under provider settings that changed since (a room server's secret set later)."""
+    try:
+        return provider_for(booking, meeting.provider).links_outdated(meeting.as_record())
+    except MeetingProviderError:
+        return False  # a provider that cannot load now is the move's problem, reported there
+
+
 def meeting_update_for_reschedule(
     *, booking_id: int, is_last_attempt: bool = False, actor: str = "worker"
 ) -> Meeting | None:
-    """Bring the booking's meeting to the booking's current time.
+    """Bring the booking's meeting to the booking's current time, and its links to the current settings.
 
     A meeting not created yet is created now (at the new time); one being
     created is moved by its creator once stored (it sees the new time); a move
@@ -411,7 +419,7 @@ def meeting_update_for_reschedule(
         return meeting_create(meeting_id=meeting.pk, is_last_attempt=is_last_attempt, actor=actor)
     if meeting.status != MeetingStatus.ACTIVE:
         return meeting
-    if not _drifted(meeting, booking):
+    if not _drifted(meeting, booking) and not _links_outdated(meeting, booking):
         Meeting.objects.filter(pk=meeting.pk, lease_expires_at__isnull=True).update(next_attempt_at=None)
         return meeting
     claimed_at = claim(meeting.pk, creating=False)

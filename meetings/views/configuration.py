@@ -1,6 +1,7 @@
 """/c/<slug>/settings/meetings/: the clinic's meeting providers and room server, for owners."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
@@ -9,6 +10,8 @@ from clinicpro.tenancy import ClinicRequest, owner_only
 
 from ..forms import MeetingSettingsForm
 from ..models import settings_for
+from ..providers.selfhosted import links_fingerprint
+from ..services import meeting_links_renew_intent
 
 
 @owner_only
@@ -18,10 +21,16 @@ def meeting_settings(request: ClinicRequest) -> HttpResponse:
     stored_secret = {"is_set": bool(config.jitsi_app_secret), "mask": mask(config.jitsi_app_secret)}
     # Without both halves the room server cannot tell the host's link from the patient's.
     rooms_are_open = not config.uses_jwt
+    links_made_from = links_fingerprint(config)
     form = MeetingSettingsForm(request.POST or None, instance=config)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Meeting settings saved. New meetings use them from now on.")
+        with transaction.atomic():
+            saved = form.save()
+            # Links already sent carry the old server, credential or window: renew them in the same rooms.
+            changed = links_fingerprint(saved) != links_made_from
+            renewing = meeting_links_renew_intent(request.clinic) if changed else 0
+        renewed = f" The links of {renewing} coming ClinicPro room{'s' if renewing != 1 else ''} are renewed with them."
+        messages.success(request, "Meeting settings saved. New meetings use them." + (renewed if renewing else ""))
         return redirect("clinic_meeting_settings", clinic_slug=request.clinic.slug)
     return render(
         request,

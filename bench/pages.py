@@ -10,7 +10,9 @@ much of a request is our own work. The clinic is seeded with 1,000 bookings, mea
 
 Environment: DATABASE_URL names the PostgreSQL server (its database name is replaced by
 BENCH_PAGES_DATABASE, default clinicpro_bench_pages, dropped and created each run);
-BENCH_REDIS_URL (default redis://127.0.0.1:6379/14) is the cache.
+BENCH_REDIS_URL (default redis://127.0.0.1:6379/14) is the cache; DB_CONN_MAX_AGE (default 60, the
+production default) how long a web process keeps its database connection (0: one per request).
+With --connections 1 the p50 column is one request's own time on the server.
 """
 
 import argparse

@@ -6,8 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pytest
 
-from bookings import services as booking_services
-from meetings.models import Meeting, MeetingStatus
+from meetings.models import JoinLink, JoinRole, Meeting, MeetingStatus
 from meetings.services import meetings_run_due
 
 from .test_config import SECRET, settings_url, signed_in, valid_form
@@ -23,21 +22,17 @@ def frozen_now(time_machine):
 
 
 @pytest.fixture
-def open_room(django_capture_on_commit_callbacks, service, practitioner):
+def open_room(make_booking):
     """A confirmed online booking whose room was made before the clinic set its room server's secret."""
-    with django_capture_on_commit_callbacks(execute=True):
-        booking = booking_services.booking_create(
-            service=service,
-            practitioner=practitioner,
-            starts_at=STARTS_AT,
-            patient_name="Achieng Otieno",
-            patient_email="achieng@example.com",
-            patient_phone="0712 345 678",
-            enforce_availability=False,
-        )
+    booking = make_booking(STARTS_AT)
     meeting = Meeting.objects.get(booking=booking, is_current=True)
     assert meeting.status == MeetingStatus.ACTIVE and meeting.host_url == meeting.join_url
     return meeting
+
+
+def join_links(meeting: Meeting) -> dict[str, str]:
+    """The /j/ tokens patients and hosts were sent, by role."""
+    return dict(JoinLink.objects.filter(booking=meeting.booking_id).values_list("role", "token"))
 
 
 def claims(url: str) -> dict:
@@ -58,6 +53,7 @@ def assert_signed_in_the_same_room(meeting: Meeting, room: str) -> None:
 def test_setting_the_room_secret_signs_the_links_of_meetings_already_made(
     client, clinic, owner, open_room, django_capture_on_commit_callbacks
 ):
+    sent_links = join_links(open_room)
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in(client, owner).post(
             settings_url(clinic), valid_form(jitsi_app_id="uhuru-app", jitsi_app_secret=SECRET)
@@ -67,8 +63,9 @@ def test_setting_the_room_secret_signs_the_links_of_meetings_already_made(
     renewed = Meeting.objects.get(pk=open_room.pk)
     assert_signed_in_the_same_room(renewed, open_room.external_id)
     assert renewed.next_attempt_at is None
+    assert join_links(renewed) == sent_links and set(sent_links) == {JoinRole.PATIENT, JoinRole.HOST}
     page = client.get(response["Location"]).text
-    assert "The links of 1 coming ClinicPro room are renewed with them." in page
+    assert "The links of 1 coming ClinicPro room are being renewed with them; their /j/ links stay the same." in page
 
 
 def test_the_due_pass_renews_them_when_the_queued_task_is_lost(client, clinic, owner, open_room):
@@ -98,7 +95,7 @@ def test_saving_settings_that_links_are_not_made_from_renews_nothing(
     owner_client = signed_in(client, owner)
     with django_capture_on_commit_callbacks(execute=True):
         first = owner_client.post(settings_url(clinic), valid_form(jitsi_app_id="uhuru-app", jitsi_app_secret=SECRET))
-    assert "The links of 1 coming ClinicPro room are renewed" in owner_client.get(first["Location"]).text
+    assert "The links of 1 coming ClinicPro room are being renewed" in owner_client.get(first["Location"]).text
     signed = Meeting.objects.get(pk=open_room.pk)
 
     # The same settings again (a blank secret keeps the stored one), and another invitation choice.

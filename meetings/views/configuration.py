@@ -29,11 +29,18 @@ def meeting_settings(request: ClinicRequest) -> HttpResponse:
             # Links already sent carry the old server, credential or window: renew them in the same rooms.
             changed = links_fingerprint(saved) != links_made_from
             renewing = meeting_links_renew_intent(request.clinic) if changed else 0
-        renewed = f" The links of {renewing} coming ClinicPro room{'s' if renewing != 1 else ''} are renewed with them."
-        messages.success(request, "Meeting settings saved. New meetings use them." + (renewed if renewing else ""))
+        messages.success(request, "Meeting settings saved. New meetings use them." + _renewal_note(renewing))
         return redirect("clinic_meeting_settings", clinic_slug=request.clinic.slug)
     return render(
         request,
         "meetings/settings.html",
         {"form": form, "stored_secret": stored_secret, "rooms_are_open": rooms_are_open},
     )
+
+
+def _renewal_note(renewing: int) -> str:
+    # The due pass does the renewing, within seconds: say it is under way, not done.
+    if not renewing:
+        return ""
+    rooms = f"{renewing} coming ClinicPro room{'s' if renewing != 1 else ''}"
+    return f" The links of {rooms} are being renewed with them; their /j/ links stay the same."

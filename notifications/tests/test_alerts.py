@@ -62,3 +62,26 @@ def test_a_rejected_connection_asks_for_reconnection_on_the_dashboard_once(
     client.login(username="wanjiru", password=PASSWORD)
     home = client.get(reverse("clinic_dashboard", args=[clinic.slug])).content.decode()
     assert "Reconnect Zoom" in home
+
+
+def test_owners_see_how_many_messages_to_patients_failed_or_may_not_have_gone(
+    client, clinic, owner, practitioner, stranger, other_clinic, make_booking, messaging
+):
+    from notifications.models import MessageStatus
+
+    booking = make_booking(timezone.now() + timedelta(days=2))
+    to_patient = Message.objects.filter(booking=booking, recipient_role=RecipientRole.PATIENT).order_by("pk")
+    assert to_patient.count() >= 2
+    client.login(username="owner", password=PASSWORD)
+    assert "to patients" not in client.get(reverse("clinic_dashboard", args=[clinic.slug])).text
+
+    Message.objects.filter(pk=to_patient[0].pk).update(status=MessageStatus.FAILED)
+    Message.objects.filter(pk=to_patient[1].pk).update(status=MessageStatus.UNKNOWN)
+
+    home = client.get(reverse("clinic_dashboard", args=[clinic.slug])).text
+    assert "1 message to patients could not be sent; see the bookings." in home
+    assert "1 message to patients may not have been sent (the gateway&#x27;s answer was lost)" in home
+    client.login(username="wanjiru", password=PASSWORD)
+    assert "to patients" not in client.get(reverse("clinic_dashboard", args=[clinic.slug])).text
+    client.force_login(stranger)
+    assert "to patients" not in client.get(reverse("clinic_dashboard", args=[other_clinic.slug])).text

@@ -3,8 +3,8 @@
 gunicorn (2 sync workers, the shipped gunicorn.conf.py) serves the app on PostgreSQL; 16 client
 threads request one page at a time for a few seconds each. The same server, in the same run, also
 serves a view that returns "ok" without touching the database: each page's ratio to it says how
-much of a request is our own work. The clinic is seeded with 1,000 bookings, measured, grown to
-10,000, and measured again.
+much of a request is our own work. The clinic is seeded with 1,000 bookings (each online one with
+its meeting), measured, grown to 10,000, and measured again.
 
     python bench/pages.py [--seconds 5] [--connections 16] [--sizes 1000,10000]
 
@@ -143,9 +143,34 @@ class World:
         # The days are laid out from a start that depends on the total: replace the history whole.
         Booking.objects.filter(clinic=self.clinic).delete()
         Booking.objects.bulk_create(rows, batch_size=2000)
+        self.give_meetings(Booking.objects.filter(clinic=self.clinic, is_online=True))
         # What autovacuum does within a minute of such a change; pages are measured in that steady state.
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
+
+    @staticmethod
+    def give_meetings(online_bookings) -> None:
+        """Each online booking's room, as the meetings app leaves it: ready, or cancelled and deleted."""
+        from bookings.models import BookingStatus
+        from meetings.models import Meeting, MeetingStatus
+
+        meetings = []
+        for booking in online_bookings.only("pk", "status", "starts_at", "ends_at"):
+            cancelled = booking.status == BookingStatus.CANCELLED
+            meetings.append(
+                Meeting(
+                    booking=booking,
+                    provider="selfhosted",
+                    status=MeetingStatus.CANCELLED if cancelled else MeetingStatus.ACTIVE,
+                    external_id=f"bench-{booking.pk}",
+                    join_url=f"http://127.0.0.1/room/bench-{booking.pk}",
+                    scheduled_starts_at=booking.starts_at,
+                    scheduled_ends_at=booking.ends_at,
+                    cancelled_at=booking.starts_at if cancelled else None,
+                    provider_deleted_at=booking.starts_at if cancelled else None,
+                )
+            )
+        Meeting.objects.bulk_create(meetings, batch_size=2000)
 
     def pages(self) -> dict[str, str]:
         from django.utils import timezone

@@ -2,14 +2,14 @@
 
 A table shows a few columns of many bookings: they are read as plain values in one query, and each
 row's links are filled into URLs reversed once per table, so a row costs neither a model instance
-per joined table nor a `reverse()` per link.
+per joined table nor a `reverse()` per link. A row is a dict, the first thing a template variable
+lookup tries: an object would cost a failed `row[name]` before each attribute.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -36,8 +36,7 @@ ROW_VALUES = (
 )
 
 
-@dataclass(frozen=True)
-class BookingRow:
+class BookingRow(TypedDict):
     pk: int
     starts_at: datetime
     when: str  # "Mon 5 Jan, 09:00" in the clinic's zone

@@ -138,6 +138,12 @@ DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # An unreachable server should fail a request (and /healthz) quickly, not hang it.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    if env.bool("DB_PREPARED_STATEMENTS", default=True):
+        # Parameters bound by the server, and a statement run a few times on a connection prepared: a
+        # page's queries are then planned once per web process, not on every request. A PgBouncer older
+        # than 1.21 in transaction pooling cannot carry prepared statements; behind one, set it to 0.
+        DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded demo database serves several people at once: readers never wait for the writer
     # (WAL), a writer waits its turn instead of failing with "database is locked" (busy timeout), and

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from bookings.models import Booking, BookingStatus
+from bookings.models import LONGEST_SERVICE_MINUTES, Booking, BookingStatus
 from clinicpro.models import Clinic
 
 from .models import ClinicMeetingSettings, Meeting, MeetingStatus
@@ -19,8 +19,13 @@ def _has_working_link() -> Exists:
 
 def confirmed_online_without_link(*, now: datetime, until: datetime) -> QuerySet[Booking]:
     """Confirmed online bookings not over yet and starting before `until` that have no working meeting."""
+    # The upper bound on the end says nothing new (no booking outlasts its service's longest length),
+    # but it keeps the index scan to the bookings near `until` instead of every one still to come.
+    ends_by = until + timedelta(minutes=LONGEST_SERVICE_MINUTES)
     return (
-        Booking.objects.filter(status=BookingStatus.CONFIRMED, is_online=True, ends_at__gt=now, starts_at__lte=until)
+        Booking.objects.filter(
+            status=BookingStatus.CONFIRMED, is_online=True, ends_at__gt=now, ends_at__lte=ends_by, starts_at__lte=until
+        )
         .exclude(_has_working_link())
         .order_by("starts_at")
     )

@@ -5,6 +5,9 @@ from clinicpro.models import Clinic
 
 from .practitioner import Practitioner
 
+# No service lasts longer, so no booking does: a booking still running began at most this long ago.
+LONGEST_SERVICE_MINUTES = 8 * 60
+
 
 class ConfirmationPolicy(models.TextChoices):
     AUTOMATIC = "automatic", "Confirm automatically"
@@ -18,7 +21,7 @@ class Service(models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     duration_minutes = models.PositiveSmallIntegerField(
-        default=30, validators=[MinValueValidator(5), MaxValueValidator(8 * 60)]
+        default=30, validators=[MinValueValidator(5), MaxValueValidator(LONGEST_SERVICE_MINUTES)]
     )
     buffer_before_minutes = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(240)])
     buffer_after_minutes = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(240)])

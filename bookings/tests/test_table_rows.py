@@ -25,12 +25,12 @@ def test_rows_show_what_was_booked_in_the_clinics_time(db, clinic, service, make
     service.name = "Renamed later"
     service.save()
     [row] = booking_rows(row_values(type(booking).objects.filter(pk=booking.pk)), clinic)
-    assert row.when == "Thu 5 Mar, 10:00"
-    assert row.service_label == "Online consultation"
-    assert row.patient_name == booking.patient.name
-    assert row.practitioner_name == "Dr. Wanjiru Kamau"
-    assert row.status_label == BookingStatus(booking.status).label
-    assert row.url == f"/c/{clinic.slug}/bookings/{booking.pk}/"
-    assert row.patient_url == f"/c/{clinic.slug}/patients/{booking.patient_id}/"
+    assert row["when"] == "Thu 5 Mar, 10:00"
+    assert row["service_label"] == "Online consultation"
+    assert row["patient_name"] == booking.patient.name
+    assert row["practitioner_name"] == "Dr. Wanjiru Kamau"
+    assert row["status_label"] == BookingStatus(booking.status).label
+    assert row["url"] == f"/c/{clinic.slug}/bookings/{booking.pk}/"
+    assert row["patient_url"] == f"/c/{clinic.slug}/patients/{booking.patient_id}/"
     other = ClinicFactory(slug="other")
     assert booking_rows(row_values(type(booking).objects.filter(clinic=other)), other) == []

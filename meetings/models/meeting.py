@@ -88,6 +88,15 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["status", "claimed_at"]),
             models.Index(fields=["next_attempt_at"], condition=Q(next_attempt_at__isnull=False), name="meeting_due"),
+            # Dashboard banners ask for these on every visit; without them each is a scan of every meeting.
+            models.Index(
+                fields=["booking"], condition=Q(is_current=True, is_fallback=True), name="meeting_current_fallback"
+            ),
+            models.Index(
+                fields=["step_failures"],
+                condition=Q(provider_deleted_at__isnull=True),
+                name="meeting_undeleted_failures",
+            ),
         ]
 
     def __str__(self) -> str:

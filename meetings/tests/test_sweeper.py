@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from bookings import services as bookings
+from bookings.models import LONGEST_SERVICE_MINUTES
 from bookings.signals import booking_changing, booking_confirmed, booking_rescheduled
 from meetings import receivers
 from meetings.models import EventAction, Meeting, MeetingEvent, MeetingStatus
@@ -164,6 +165,20 @@ def test_a_booking_about_to_start_without_a_link_is_logged_loudly_and_listed(
     assert any(str(soon.pk) in record.getMessage() and record.levelno == logging.ERROR for record in caplog.records)
     assert list(bookings_missing_links(clinic)) == [soon]
     assert list(bookings_missing_links(other_clinic)) == []
+
+
+def test_a_booking_of_the_longest_length_is_missing_its_link_from_when_it_is_soon_to_its_last_minute(
+    lost_tasks, run_on_commit, clinic, service, practitioner, settings
+):
+    service.duration_minutes = LONGEST_SERVICE_MINUTES
+    service.save()
+    booking = run_on_commit(book_online, service, practitioner, hours_ahead=2)
+    soon = booking.starts_at - timedelta(minutes=settings.MEETINGS_URGENT_MINUTES)
+
+    assert list(bookings_missing_links(clinic, now=soon - timedelta(minutes=1))) == []
+    assert list(bookings_missing_links(clinic, now=soon)) == [booking]
+    assert list(bookings_missing_links(clinic, now=booking.ends_at - timedelta(minutes=1))) == [booking]
+    assert list(bookings_missing_links(clinic, now=booking.ends_at)) == []
 
 
 def test_a_booking_with_a_working_link_is_not_missing_one(run_on_commit, clinic, service, practitioner):

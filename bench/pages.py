@@ -145,8 +145,15 @@ class World:
         Booking.objects.bulk_create(rows, batch_size=2000)
         self.give_meetings(Booking.objects.filter(clinic=self.clinic, is_online=True))
         # What autovacuum does within a minute of such a change; pages are measured in that steady state.
+        # A vacuum cannot mark pages all-visible while another session (autovacuum analysing the new
+        # rows, say) holds an older snapshot, so it is repeated until the bookings' pages all are.
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+            for _ in range(20):
+                cursor.execute("VACUUM ANALYZE")
+                cursor.execute("SELECT relallvisible >= relpages FROM pg_class WHERE relname = 'bookings_booking'")
+                if cursor.fetchone()[0]:
+                    break
+                time.sleep(0.5)
 
     @staticmethod
     def give_meetings(online_bookings) -> None:

@@ -8,12 +8,13 @@ lookup tries: an object would cost a failed `row[name]` before each attribute.
 
 from collections.abc import Iterable
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, TypedDict
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from clinicpro.models import Clinic
 
@@ -78,8 +79,18 @@ def row_values(bookings: QuerySet[Booking]) -> QuerySet[Booking, dict[str, Any]]
     return bookings.values(*ROW_VALUES)
 
 
+@lru_cache(maxsize=1024)
+def _links_under(clinic_slug: str, script_prefix: str, urlconf: str) -> RowLinks:
+    return RowLinks(clinic_slug)
+
+
+def row_links(clinic_slug: str) -> RowLinks:
+    """The clinic's row links, reversed once per process (for the URL configuration and prefix in use)."""
+    return _links_under(clinic_slug, get_script_prefix(), str(get_urlconf() or settings.ROOT_URLCONF))
+
+
 def booking_rows(values: Iterable[dict[str, Any]], clinic: Clinic) -> list[BookingRow]:
-    links = RowLinks(clinic.slug)
+    links = row_links(clinic.slug)
     zone = clinic.zone
     return [
         BookingRow(

@@ -16,6 +16,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from .models import Clinic, Membership, Role
 from .requests import ClinicRequest
 
+# One-to-one relations of a membership that every clinic page reads (an app's profile of the member),
+# loaded with it; apps add theirs with `load_with_membership`.
+_membership_relations: list[str] = []
+
+
+def load_with_membership(relation: str) -> None:
+    """Read `relation` (a one-to-one from another app's model to Membership) in the same query as the membership."""
+    if relation not in _membership_relations:
+        _membership_relations.append(relation)
+
 
 def membership_for(request: HttpRequest, clinic_slug: str) -> Membership:
     """The signed-in user's membership of the clinic, or 404.
@@ -26,7 +36,7 @@ def membership_for(request: HttpRequest, clinic_slug: str) -> Membership:
     if not request.user.is_authenticated:
         raise Http404
     memberships = list(
-        Membership.objects.select_related("clinic")
+        Membership.objects.select_related("clinic", *_membership_relations)
         .filter(user=request.user, clinic__is_active=True)
         .order_by("clinic__name", "clinic_id")
     )

@@ -8,6 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bookings.models import Booking, BookingStatus, Patient
+from bookings.selectors import clinic_practitioner_of
+from clinicpro.tenancy import membership_for
 from clinicpro.testing.factories import PractitionerFactory, UserFactory
 
 NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
@@ -159,6 +161,17 @@ def test_the_dashboard_asks_every_banner_source_in_one_query_when_none_has_anyth
     asking = [q["sql"] for q in captured if any(table in q["sql"] for table in BANNER_TABLES)]
     assert len(asking) == 1
     assert all(table in asking[0] for table in (*BANNER_TABLES, "api_webhookendpoint"))
-    # The user, the memberships (with the clinic switcher), the practitioner profile, the two list totals,
-    # the three lists and the banners.
-    assert len(captured) <= 9
+    # The user, the memberships (with the clinic switcher and the practitioner profile), the two list
+    # totals, the three lists and the banners.
+    assert len(captured) <= 7
+
+
+@pytest.mark.parametrize("is_practitioner", [True, False])
+def test_whether_a_member_is_a_practitioner_comes_with_the_membership(
+    rf, clinic, owner, practitioner, is_practitioner, django_assert_num_queries
+):
+    request = rf.get("/")
+    request.user = practitioner.membership.user if is_practitioner else owner
+    with django_assert_num_queries(1):
+        membership = membership_for(request, clinic.slug)
+        assert clinic_practitioner_of(membership) == (practitioner if is_practitioner else None)

@@ -1,10 +1,10 @@
 """Booking table rows: the links filled in from one reversed URL are the ones reverse() gives each row."""
 
 import pytest
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 
 from bookings.models import BookingStatus
-from bookings.table_rows import RowLinks, booking_rows, row_values
+from bookings.table_rows import RowLinks, booking_rows, row_links, row_values
 from clinicpro.testing.factories import ClinicFactory
 
 
@@ -16,6 +16,19 @@ def test_row_links_are_what_reverse_gives(db, slug, object_id):
     assert links.fill(links.patient, object_id) == reverse("clinic_patient", args=[slug, object_id])
     assert links.fill(links.approve, object_id) == reverse("clinic_booking_action", args=[slug, object_id, "approve"])
     assert links.fill(links.decline, object_id) == reverse("clinic_booking_decline", args=[slug, object_id])
+
+
+def test_row_links_kept_for_the_process_follow_the_prefix_the_site_is_served_under(db):
+    links = row_links("uhuru")
+    assert links.fill(links.booking, 7) == "/c/uhuru/bookings/7/"
+    set_script_prefix("/clinicpro/")
+    try:
+        links = row_links("uhuru")
+        assert links.fill(links.booking, 7) == "/clinicpro/c/uhuru/bookings/7/"
+    finally:
+        set_script_prefix("/")
+    links = row_links("uhuru")
+    assert links.fill(links.booking, 7) == "/c/uhuru/bookings/7/"
 
 
 def test_rows_show_what_was_booked_in_the_clinics_time(db, clinic, service, make_booking):

@@ -55,6 +55,15 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _no_phone_answers_into_the_next_test():
+    """The sandbox's virtual phone answers a prompt when it times out, long after its test may have ended."""
+    from sandbox.daraja.delivery import call_off_waiting_answers
+
+    yield
+    call_off_waiting_answers()
+
+
 # --- Named actors -----------------------------------------------------------------
 
 

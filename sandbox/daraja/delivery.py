@@ -34,9 +34,25 @@ def in_background(work: Callable[..., None], *args: Any) -> None:
     transaction.on_commit(thread.start)
 
 
-def _pause(seconds: float) -> None:
+# Waits for a phone's answer or a late callback end early, unanswered, when they are called off.
+_called_off = threading.Condition()
+_calls_off = 0
+
+
+def _pause(seconds: float) -> bool:
+    """Wait `seconds`; False if the waits were called off meanwhile (the answer is then never sent)."""
     connections.close_all()  # hold no database connection while waiting
-    time.sleep(max(seconds, 0))
+    with _called_off:
+        waiting_since = _calls_off
+        return not _called_off.wait_for(lambda: _calls_off != waiting_since, timeout=max(seconds, 0))
+
+
+def call_off_waiting_answers() -> None:
+    """End every wait in progress without answering: a test's prompts must not answer into the next test."""
+    global _calls_off
+    with _called_off:
+        _calls_off += 1
+        _called_off.notify_all()
 
 
 def answer_prompt(checkout_request_id: str, result_code: str) -> bool:
@@ -68,8 +84,8 @@ def start_prompt(prompt: StkPrompt) -> None:
 
 
 def _answer_after(checkout_request_id: str, result_code: str, seconds: float) -> None:
-    _pause(seconds)
-    answer_prompt(checkout_request_id, result_code)
+    if _pause(seconds):
+        answer_prompt(checkout_request_id, result_code)
 
 
 def stk_callback_body(prompt: StkPrompt) -> dict[str, Any]:
@@ -101,8 +117,8 @@ def deliver_stk_callback(checkout_request_id: str) -> None:
     delay = faults.take("callback", ("delay",))
     duplicate = faults.take("callback", ("duplicate",))
     body = stk_callback_body(prompt)
-    if delay:
-        _pause(delay.delay_seconds)
+    if delay and not _pause(delay.delay_seconds):
+        return
     copies = duplicate.copies if duplicate else 1
     results: list[str] = []
     if duplicate and duplicate.concurrent:

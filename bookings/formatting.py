@@ -69,7 +69,7 @@ def when(starts_at: datetime, ends_at: datetime | None, zone: ZoneInfo | str) ->
 def short_when(starts_at: datetime, zone: ZoneInfo | str) -> str:
     """ "Mon 5 Jan, 09:00" for tables."""
     start = local_time(starts_at, zone)
-    return f"{start:%a} {start.day} {start:%b}, {start:%H:%M}"
+    return start.strftime(f"%a {start.day} %b, %H:%M")  # one strftime: a table formats many
 
 
 def day_label(day: date) -> str:

@@ -24,6 +24,8 @@ from .models import Booking, BookingStatus
 # Reversed in place of each row's id; "/0/" is then the last path segment holding a number.
 ID_PLACEHOLDER = 0
 
+STATUS_LABELS: dict[str, str] = dict(BookingStatus.choices)
+
 ROW_VALUES = (
     "pk",
     "starts_at",
@@ -98,7 +100,7 @@ def booking_rows(values: Iterable[dict[str, Any]], clinic: Clinic) -> list[Booki
             starts_at=row["starts_at"],
             when=short_when(row["starts_at"], zone),
             status=row["status"],
-            status_label=BookingStatus(row["status"]).label,
+            status_label=STATUS_LABELS[row["status"]],
             is_online=row["is_online"],
             service_label=row["service_name"] or row["service__name"],
             patient_name=row["patient__name"],

@@ -154,16 +154,20 @@ def _use_broker(app, url: str) -> None:
 class WorkerProcess:
     """`celery worker` with embedded beat in a subprocess, which a test may kill and start again."""
 
-    def __init__(self, app, env: dict[str, str], broker: str) -> None:
+    def __init__(self, app, env: dict[str, str], broker: str, *, supervised: bool = False) -> None:
         self.app, self.env, self.broker = app, env, broker
+        # Under bin/supervise, as `make run` and docker compose run it: started again whenever it exits.
+        self.supervised = supervised
         self.process: subprocess.Popen | None = None
         self.proxy = None
 
     def start(self) -> None:
         schedule = ROOT / "var" / f"celerybeat-test-{os.getpid()}"
         schedule.parent.mkdir(exist_ok=True)
+        supervisor = [str(ROOT / "bin" / "supervise"), "worker"] if self.supervised else []
         self.process = subprocess.Popen(
             [
+                *supervisor,
                 sys.executable,
                 "-m",
                 "celery",
@@ -234,13 +238,15 @@ def celery_worker_process(request, transactional_db, celery_broker):
     """A real worker (with beat) against the test database, on the parametrized broker.
 
     Needs a transactional test: the worker is another process and only sees committed rows.
-    A test marked `broker_outage` reaches the broker through a proxy it can cut (`worker.proxy`).
+    A test marked `broker_outage` reaches the broker through a proxy it can cut (`worker.proxy`), and its
+    worker runs under bin/supervise.
     """
     from clinicpro.celery import app
 
     broker_url = _broker_url(celery_broker)
     proxy = None
-    if request.node.get_closest_marker("broker_outage"):
+    outage = request.node.get_closest_marker("broker_outage") is not None
+    if outage:
         proxy, broker_url = _through_proxy(broker_url)
     env = os.environ.copy()
     env.update(
@@ -255,7 +261,9 @@ def celery_worker_process(request, transactional_db, celery_broker):
     _use_broker(app, broker_url)
     app.conf.task_always_eager = False
     app.control.purge()
-    worker = WorkerProcess(app, env, celery_broker)
+    # Through an outage the worker runs supervised, as in production: on Redis, kombu can end a worker
+    # whose broker connection drops (see the README), and supervision is what brings it back.
+    worker = WorkerProcess(app, env, celery_broker, supervised=outage)
     worker.proxy = proxy
     try:
         worker.start()

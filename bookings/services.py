@@ -253,8 +253,11 @@ def booking_create(
 
 
 def _locked(booking_id: int) -> Booking:
+    # FOR NO KEY UPDATE: changes exclude each other, but a row that merely refers to the booking (a meeting
+    # event, a message) can still be written meanwhile. FOR UPDATE would block those rows' foreign-key
+    # checks, and a worker holding the booking's meeting while writing one would deadlock with a change.
     return (
-        Booking.objects.select_for_update(of=("self",))
+        Booking.objects.select_for_update(of=("self",), no_key=True)
         .select_related("service", "practitioner", "clinic")
         .get(pk=booking_id)
     )

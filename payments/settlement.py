@@ -32,7 +32,11 @@ class Outcome:
 
 def _locked_chain(invoice_id: int) -> tuple[Booking, Invoice]:
     booking_id = Invoice.objects.values_list("booking_id", flat=True).get(pk=invoice_id)
-    booking = Booking.objects.select_for_update(of=("self",)).select_related("service", "clinic").get(pk=booking_id)
+    booking = (
+        Booking.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("service", "clinic")
+        .get(pk=booking_id)
+    )
     return booking, Invoice.objects.select_for_update().get(pk=invoice_id)
 
 

@@ -145,7 +145,7 @@ def meeting_regenerate(*, booking_id: int, actor: str, reason: str) -> Meeting:
     if not reason:
         raise MeetingError("Say why the meeting is being regenerated.")
     with transaction.atomic():
-        booking = Booking.objects.select_for_update().filter(pk=booking_id).first()
+        booking = Booking.objects.select_for_update(no_key=True).filter(pk=booking_id).first()
         if booking is None or not needs_meeting(booking):
             raise MeetingError("Only a confirmed online booking has a meeting to regenerate.")
         previous = Meeting.objects.select_for_update().filter(booking_id=booking_id, is_current=True).first()

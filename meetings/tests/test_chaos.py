@@ -144,5 +144,5 @@ def test_confirmations_during_a_broker_outage_get_their_links_once_it_is_back(
     celery_worker_process.proxy.restore()
 
     assert_settled()
-    assert celery_worker_process.process.poll() is None, "the worker must outlive a broker outage"
+    assert celery_worker_process.process.poll() is None, "the supervised worker must outlive a broker outage"
     assert ZoomMeeting.objects.filter(deleted_at__isnull=True).count() == len(before) + len(during)

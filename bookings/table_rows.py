@@ -15,10 +15,11 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.safestring import SafeString
 
 from clinicpro.models import Clinic
 
-from .formatting import short_when
+from .formatting import short_when, status_badge
 from .models import Booking, BookingStatus
 
 # Reversed in place of each row's id; "/0/" is then the last path segment holding a number.
@@ -44,7 +45,7 @@ class BookingRow(TypedDict):
     starts_at: datetime
     when: str  # "Mon 5 Jan, 09:00" in the clinic's zone
     status: str
-    status_label: str
+    status_badge: SafeString
     is_online: bool
     service_label: str  # what was booked, as it was called then
     patient_name: str
@@ -100,7 +101,7 @@ def booking_rows(values: Iterable[dict[str, Any]], clinic: Clinic) -> list[Booki
             starts_at=row["starts_at"],
             when=short_when(row["starts_at"], zone),
             status=row["status"],
-            status_label=STATUS_LABELS[row["status"]],
+            status_badge=status_badge(row["status"], STATUS_LABELS[row["status"]]),
             is_online=row["is_online"],
             service_label=row["service_name"] or row["service__name"],
             patient_name=row["patient__name"],

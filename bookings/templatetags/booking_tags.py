@@ -4,10 +4,19 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from ..formatting import as_zone, day_label, local_time, moment_label, money, short_when, when, zone_label
+from ..formatting import (
+    as_zone,
+    day_label,
+    local_time,
+    moment_label,
+    money,
+    short_when,
+    status_badge,
+    when,
+    zone_label,
+)
 from ..models import Booking
 
 # Python code imports these from bookings.formatting; the names stay here for older imports.
@@ -47,8 +56,8 @@ def zone_name(zone: ZoneInfo | str, at: datetime | None = None) -> str:
 
 
 @register.filter(name="status_badge")
-def status_badge(booking: Booking) -> SafeString:
-    return format_html('<span class="badge {}">{}</span>', booking.status, booking.get_status_display())
+def status_badge_filter(booking: Booking) -> SafeString:
+    return status_badge(booking.status, booking.get_status_display())
 
 
 @register.filter(name="first_name")

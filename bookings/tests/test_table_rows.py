@@ -42,7 +42,7 @@ def test_rows_show_what_was_booked_in_the_clinics_time(db, clinic, service, make
     assert row["service_label"] == "Online consultation"
     assert row["patient_name"] == booking.patient.name
     assert row["practitioner_name"] == "Dr. Wanjiru Kamau"
-    assert row["status_label"] == BookingStatus(booking.status).label
+    assert row["status_badge"] == f'<span class="badge {booking.status}">{BookingStatus(booking.status).label}</span>'
     assert row["url"] == f"/c/{clinic.slug}/bookings/{booking.pk}/"
     assert row["patient_url"] == f"/c/{clinic.slug}/patients/{booking.patient_id}/"
     other = ClinicFactory(slug="other")

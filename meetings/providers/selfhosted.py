@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
 
 import jwt
+from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 from ..models import ClinicMeetingSettings, settings_for
@@ -36,11 +37,11 @@ def new_room_name() -> str:
     return base64.b32encode(secrets.token_bytes(ROOM_BYTES)).decode("ascii").rstrip("=").lower()
 
 
-def links_fingerprint(config: ClinicMeetingSettings) -> str:
+def links_fingerprint(config: ClinicMeetingSettings, *, key: str | None = None) -> str:
     """What a room's links are made from (server, app credential, audience, join window), as a keyed hash.
 
     Stored with each meeting, so links made under other settings can be found and renewed;
-    keyed with SECRET_KEY, so it tells nothing about the app secret.
+    keyed with SECRET_KEY (or `key`), so it tells nothing about the app secret.
     """
     parts = [
         config.base_url.rstrip("/"),
@@ -50,7 +51,12 @@ def links_fingerprint(config: ClinicMeetingSettings) -> str:
         str(config.join_opens_minutes_before),
         str(config.join_closes_minutes_after),
     ]
-    return salted_hmac("meetings.selfhosted.links", "\x1f".join(parts), algorithm="sha256").hexdigest()[:32]
+    return salted_hmac("meetings.selfhosted.links", "\x1f".join(parts), secret=key, algorithm="sha256").hexdigest()[:32]
+
+
+def links_fingerprints(config: ClinicMeetingSettings) -> set[str]:
+    """The fingerprint under SECRET_KEY and under each key it replaced: rotating the key renews no links."""
+    return {links_fingerprint(config, key=key) for key in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]}
 
 
 class SelfHostedProvider(MeetingProvider):
@@ -70,7 +76,7 @@ class SelfHostedProvider(MeetingProvider):
 
     def links_outdated(self, record: MeetingRecord) -> bool:
         # The links carry the server, app id, secret and join window of the moment they were made.
-        return (record.raw or {}).get("links_fingerprint") != links_fingerprint(settings_for(self.clinic))
+        return (record.raw or {}).get("links_fingerprint") not in links_fingerprints(settings_for(self.clinic))
 
     def _record(self, room: str, request: MeetingRequest) -> MeetingRecord:
         config = settings_for(self.clinic)

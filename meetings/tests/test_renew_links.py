@@ -107,3 +107,15 @@ def test_saving_settings_that_links_are_not_made_from_renews_nothing(
     assert "renewed" not in client.get(response["Location"]).text
     again = Meeting.objects.get(pk=open_room.pk)
     assert (again.join_url, again.host_url, again.next_attempt_at) == (signed.join_url, signed.host_url, None)
+
+
+def test_rotating_the_secret_key_leaves_links_made_under_the_old_one_as_they_are(open_room, settings):
+    from meetings.selection import provider_for
+
+    record = Meeting.objects.get(pk=open_room.pk).as_record()
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-newer-key-" + "x" * 50
+
+    assert provider_for(open_room.booking, open_room.provider).links_outdated(record) is False
+    settings.SECRET_KEY_FALLBACKS = []
+    assert provider_for(open_room.booking, open_room.provider).links_outdated(record) is True

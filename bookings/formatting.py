@@ -6,9 +6,6 @@ Plain functions, used by Python code and (through bookings.templatetags.booking_
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
-
 # Long names for the abbreviations zoneinfo gives; anything else is shown as the abbreviation.
 ZONE_NAMES = {
     "EAT": "East Africa Time",
@@ -88,8 +85,3 @@ def moment_label(moment: datetime, zone: ZoneInfo | str) -> str:
 def utc_stamp(moment: datetime) -> str:
     """UTC as 2026-01-05T09:00:00Z: slot values in URLs, and the form every vendor API accepts."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def status_badge(status: str, label: str) -> SafeString:
-    """A booking status as the coloured badge every page shows it in."""
-    return format_html('<span class="badge {}">{}</span>', status, label)

@@ -19,7 +19,8 @@ from django.utils.safestring import SafeString
 
 from clinicpro.models import Clinic
 
-from .formatting import short_when, status_badge
+from .badges import status_badge
+from .formatting import short_when
 from .models import Booking, BookingStatus
 
 # Reversed in place of each row's id; "/0/" is then the last path segment holding a number.

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from django import template
 from django.utils.safestring import SafeString
 
+from ..badges import status_badge
 from ..formatting import (
     as_zone,
     day_label,
@@ -13,7 +14,6 @@ from ..formatting import (
     moment_label,
     money,
     short_when,
-    status_badge,
     when,
     zone_label,
 )

@@ -74,6 +74,7 @@ def test_axe_finds_no_wcag_21_aa_violations_on_the_main_pages(axe_page, main_pag
     found = [v for url in public for v in violations(axe_page, url)]
     axe_page.goto(f"/book/{clinic.slug}/?service={service.pk}")
     axe_page.locator("a.slot").first.click()  # the details page
+    axe_page.get_by_label("Full name").wait_for()  # axe must run on the details page, once it has loaded
     axe_page.add_script_tag(path=str(AXE))
     found += [f"details page {v}" for v in axe_page.evaluate(RUN_AXE, WCAG_21_AA)]
     sign_in(axe_page, owner)

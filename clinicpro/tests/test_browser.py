@@ -29,6 +29,8 @@ def test_an_owner_invites_a_practitioner_who_signs_up_and_joins(page, browser, l
     page.wait_for_url(f"**/c/{clinic.slug}/")
     page.get_by_text("Menu").click()  # at phone size the header folds its links into a menu
     page.get_by_role("link", name="Members").click()
+    # Measure the members page itself, not the dashboard it is leaving.
+    page.wait_for_url(f"**/c/{clinic.slug}/members/")
     assert_fits_the_phone(page)
     page.get_by_label("Email", exact=True).fill("new.doc@example.com")
     page.get_by_label("Role", exact=True).select_option(Role.PRACTITIONER)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from clinicpro.testing.factories import PASSWORD
 
@@ -103,6 +104,6 @@ def test_the_header_stays_one_line_on_a_phone_and_the_site_has_an_icon(page, own
     )
     assert len(tops) >= 2 and max(tops) - min(tops) < 8, tops
     page.get_by_text("Menu").click()
-    assert page.get_by_role("link", name="My bookings").is_visible()
+    expect(page.get_by_role("link", name="My bookings")).to_be_visible()
     icon = page.locator("link[rel=icon]").get_attribute("href")
     assert page.request.get(icon).status == 200

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from django.db.models import Exists, QuerySet
+from django.db import connections
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
-from clinicpro.models import Clinic
-
 if TYPE_CHECKING:
+    from clinicpro.models import Clinic
+
     from .models import Booking, Practitioner
 
 logger = logging.getLogger(__name__)
@@ -172,14 +173,36 @@ def prefetch_conferences(bookings: list["Booking"]) -> None:
         source(bookings)
 
 
-def dashboard_banners(request: HttpRequest, clinic: Clinic) -> list[str]:
-    """Every source's banners for this member of `clinic`, asking first in one query which have any."""
+def dashboard_banners(request: HttpRequest) -> list[str]:
+    """Every source's banners for the member of request.clinic, asking first in one query which have any."""
     asked = [(source, candidates) for source in _banner_sources for candidates in source.candidates(request)]
     if not asked:
         return []
-    found = Clinic.objects.filter(pk=clinic.pk).values_list(*(Exists(rows) for _, rows in asked)).get()
+    found = each_has_rows([rows for _, rows in asked])
     speaking = {source for (source, _), has_rows in zip(asked, found, strict=True) if has_rows}
     return [banner for source in _banner_sources if source in speaking for banner in source.build(request)]
+
+
+def each_has_rows(querysets: list[QuerySet[Any]]) -> tuple[bool, ...]:
+    """Whether each queryset has a row, asked in one statement: SELECT EXISTS(...), EXISTS(...), ...
+
+    Each part is the query `QuerySet.exists()` runs, compiled on its own. Nested as Exists()
+    annotations of another model's query, each would be cloned and resolved once more: the ORM's
+    work, not the database's, is most of what this probe costs.
+    """
+    aliases = {rows.db for rows in querysets}
+    if len(aliases) != 1:
+        raise ValueError(f"the querysets must share one database, not {sorted(aliases)}")
+    parts: list[str] = []
+    params: list[Any] = []
+    for rows in querysets:
+        sql, rows_params = rows.query.exists().get_compiler(rows.db).as_sql()
+        parts.append(f"EXISTS({sql})")
+        params.extend(rows_params)
+    with connections[aliases.pop()].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        answer = cursor.fetchone()
+    return tuple(bool(has_rows) for has_rows in answer)
 
 
 def payment_instructions(request: HttpRequest, booking: "Booking") -> list[SafeString | str]:

@@ -14,8 +14,11 @@ from typing import Any, TypedDict
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.backends.utils import csrf_input
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from clinicpro.models import Clinic
 
@@ -114,6 +117,27 @@ def booking_rows(values: Iterable[dict[str, Any]], clinic: Clinic) -> list[Booki
         )
         for row in values
     ]
+
+
+def render_booking_table(
+    request: HttpRequest, rows: list[BookingRow], *, empty: str, with_actions: bool = False
+) -> SafeString:
+    """The rows as the staff pages' bookings table; `empty` is said instead when there are none.
+
+    With actions, a pending booking's row can be approved or declined in place, then comes back here.
+    """
+    context = {
+        "bookings": rows,
+        "with_actions": with_actions,
+        "empty": empty,
+        "next_url": request.get_full_path(),
+        # Masked once for the table, as {% csrf_token %} is once per page: Jinja2's own csrf_input
+        # masks the token afresh (64 random characters) each time a row shows it.
+        "csrf_field": csrf_input(request) if with_actions else "",
+    }
+    html = render_to_string("bookings/booking_table.html", context, request=request, using="jinja2")
+    # Jinja2 escaped every value it was given; only the status badges come in as safe HTML.
+    return mark_safe(html)  # noqa: S308
 
 
 class RowPaginator(Paginator):

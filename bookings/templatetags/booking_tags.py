@@ -18,11 +18,20 @@ from ..formatting import (
     zone_label,
 )
 from ..models import Booking
+from ..table_rows import BookingRow, render_booking_table
 
 # Python code imports these from bookings.formatting; the names stay here for older imports.
 __all__ = ["as_zone", "day_label", "local_time", "money", "short_when", "when", "zone_label"]
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def booking_table(
+    context: template.Context, rows: list[BookingRow], *, empty: str, with_actions: bool = False
+) -> SafeString:
+    """{% booking_table rows empty="Nothing today." with_actions=True %}: see render_booking_table."""
+    return render_booking_table(context["request"], rows, empty=empty, with_actions=with_actions)
 
 
 @register.filter(name="kes")

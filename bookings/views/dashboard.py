@@ -46,7 +46,7 @@ def dashboard(request: ClinicRequest) -> HttpResponse:
         request,
         "bookings/dashboard/home.html",
         {
-            "banners": hooks.dashboard_banners(request, clinic),
+            "banners": hooks.dashboard_banners(request),
             "lists": lists,
             "own_practitioner": own,
             "show_all": show_all,

@@ -229,7 +229,7 @@ def test_a_zoom_meeting_that_cannot_be_deleted_yet_is_listed_and_retried_until_i
     request.membership = owner.memberships.get()
     request.clinic = zoom_service.clinic
     # Through the dashboard's one question to every banner source, as the owner's dashboard asks it.
-    assert any("could not be deleted at Zoom yet" in banner for banner in dashboard_banners(request, request.clinic))
+    assert any("could not be deleted at Zoom yet" in banner for banner in dashboard_banners(request))
 
     connect_account(practitioner, "zoom", "dr.wanjiru@zoom.test")
     settle_due_work()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -190,13 +191,20 @@ def each_has_rows(querysets: list[QuerySet[Any]]) -> tuple[bool, ...]:
     annotations of another model's query, each would be cloned and resolved once more: the ORM's
     work, not the database's, is most of what this probe costs.
     """
+    if not querysets:
+        return ()
     aliases = {rows.db for rows in querysets}
     if len(aliases) != 1:
         raise ValueError(f"the querysets must share one database, not {sorted(aliases)}")
     parts: list[str] = []
     params: list[Any] = []
     for rows in querysets:
-        sql, rows_params = rows.query.exists().get_compiler(rows.db).as_sql()
+        try:
+            sql, rows_params = rows.query.exists().get_compiler(rows.db).as_sql()
+        except EmptyResultSet:
+            # .none() or an empty `__in`: Django knows no row matches and writes no SQL for it.
+            parts.append("1 = 0")
+            continue
         parts.append(f"EXISTS({sql})")
         params.extend(rows_params)
     with connections[aliases.pop()].cursor() as cursor:

@@ -67,3 +67,15 @@ def test_answers_come_back_in_the_order_asked_with_empty_and_full_querysets_mixe
     full = Booking.objects.filter(status=BookingStatus.PENDING)
     empty = Booking.objects.filter(status=BookingStatus.DECLINED)
     assert each_has_rows([empty, full, full, empty]) == (False, True, True, False)
+
+
+@pytest.mark.django_db
+def test_a_queryset_that_can_match_nothing_answers_no_among_the_others(bookings):
+    # Django writes no SQL for these (EmptyResultSet); the probe must still answer for each.
+    full = Booking.objects.filter(status=BookingStatus.PENDING)
+    assert each_has_rows([Booking.objects.none(), full, Booking.objects.filter(pk__in=[])]) == (False, True, False)
+    assert each_has_rows([Booking.objects.none()]) == (False,)
+
+
+def test_nothing_asked_is_nothing_answered():
+    assert each_has_rows([]) == ()
